@@ -1,0 +1,65 @@
+# The README's two commands: `make local` (run the stack on emulators) and `make test` (everything).
+# Every target installs what it needs through scripts/setup.sh, cached under .cache/.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CACHE := $(CURDIR)/.cache
+export TF_CLI_CONFIG_FILE := $(CACHE)/terraformrc
+export PATH := $(CACHE)/bin:$(PATH)
+export BC_SKIP_MAPPING := TRUE
+export MOTO_SERVER_BIN ?= $(CACHE)/venv-moto/bin/moto_server
+export CHECKOV_BIN ?= $(CACHE)/venv-checkov/bin/checkov
+# Handlers log through Powertools; tests assert on behaviour, not on log lines.
+test-unit test-integration: export POWERTOOLS_LOG_LEVEL := SILENT
+MOCHA := npx mocha
+
+.PHONY: help setup build typecheck test test-unit test-integration test-infra fmt checkov redrive clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: ## Install npm packages, checkov, moto and the Terraform provider config (idempotent)
+	@scripts/setup.sh all
+
+build: ## Bundle every handler into a deterministic zip under dist/ (prints a size table)
+	@scripts/setup.sh node
+	@node build.mjs
+
+typecheck: ## Strict TypeScript check of functions, scripts and tests
+	@scripts/setup.sh node
+	@npx tsc --noEmit
+
+test: setup typecheck build test-unit test-integration test-infra ## Run every test tier and gate
+	@echo "make test: all tiers passed"
+
+test-unit: ## Unit tests (stubbed clients)
+	@scripts/setup.sh node
+	@$(MOCHA) 'test/unit/**/*.test.ts'
+
+test-integration: ## Integration tests against a real moto server on loopback
+	@scripts/setup.sh moto
+	@$(MOCHA) --timeout 180000 'test/integration/**/*.test.ts'
+
+test-infra: ## terraform fmt/validate/test of every configuration, and checkov (zero failures)
+	@scripts/setup.sh terraform
+	@scripts/setup.sh checkov
+	@$(MOCHA) --timeout 600000 'test/infra/**/*.test.ts'
+
+fmt: ## Format the Terraform code
+	@terraform fmt -recursive infra
+
+checkov: ## Run checkov over infra/ with .checkov.yaml
+	@scripts/setup.sh checkov
+	@$(CHECKOV_BIN) --config-file .checkov.yaml
+
+# Moves messages from the storage-first DLQ back to its queue. Reads both URLs from the Terraform
+# outputs of infra/ unless DLQ_URL and QUEUE_URL are given. DRY_RUN=1 only counts.
+redrive: ## Redrive the storage-first DLQ (DRY_RUN=1 to count only; DLQ_URL=/QUEUE_URL= to override)
+	@scripts/setup.sh node
+	@dlq="$${DLQ_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).dlq_url)')}"; \
+	 to="$${QUEUE_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).queue_url)')}"; \
+	 npx tsx scripts/redrive.ts --dlq "$$dlq" --to "$$to" $(if $(DRY_RUN),--dry-run,)
+
+clean: ## Remove build output (keeps the .cache/ toolchain)
+	@rm -rf dist

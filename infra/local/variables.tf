@@ -1,0 +1,21 @@
+variable "emulator_endpoint" {
+  description = "Base URL of the AWS emulator (moto in server mode) every AWS service is sent to."
+  type        = string
+  default     = "http://127.0.0.1:5000"
+
+  validation {
+    condition     = can(regex("^http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?$", var.emulator_endpoint))
+    error_message = "emulator_endpoint must be a loopback URL: this configuration never talks to AWS."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Absolute path of the zips from `make build`."
+  type        = string
+}
+
+variable "name_prefix" {
+  description = "Prefix for every resource name."
+  type        = string
+  default     = "local"
+}

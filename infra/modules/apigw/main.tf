@@ -1,0 +1,359 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.name
+  type      = var.integration.type
+
+  # arn:aws:sqs:<region>:<account>:<name>
+  sqs_arn_parts = local.type == "sqs" ? split(":", var.integration.sqs_queue_arn) : []
+  s3_key        = "${var.integration.s3_key_prefix}{key}.json"
+  dynamodb_table_arn = local.type == "dynamodb" ? (
+    "arn:${local.partition}:dynamodb:${local.region}:${data.aws_caller_identity.current.account_id}:table/${var.integration.dynamodb_table_name}"
+  ) : null
+
+  integrations = {
+    sqs = local.type != "sqs" ? null : {
+      http_method = "POST"
+      uri         = "arn:${local.partition}:apigateway:${local.region}:sqs:path/${local.sqs_arn_parts[4]}/${local.sqs_arn_parts[5]}"
+      parameters  = { "integration.request.header.Content-Type" = "'application/x-www-form-urlencoded'" }
+      template    = "Action=SendMessage&MessageBody=$util.urlEncode($input.body)&MessageAttribute.1.Name=apiRequestId&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=$util.urlEncode($context.requestId)"
+      response    = "{\"requestId\":\"$context.requestId\",\"messageId\":\"$input.path('$.SendMessageResponse.SendMessageResult.MessageId')\"}"
+      actions     = ["sqs:SendMessage"]
+      resources   = [var.integration.sqs_queue_arn]
+    }
+    s3 = local.type != "s3" ? null : {
+      http_method = "PUT"
+      uri         = "arn:${local.partition}:apigateway:${local.region}:s3:path/${var.integration.s3_bucket_name}/${local.s3_key}"
+      parameters = {
+        "integration.request.path.key"            = "context.requestId"
+        "integration.request.header.Content-Type" = "'application/json'"
+      }
+      template  = "$input.body"
+      response  = "{\"requestId\":\"$context.requestId\",\"key\":\"${var.integration.s3_key_prefix}$context.requestId.json\"}"
+      actions   = ["s3:PutObject"]
+      resources = ["arn:${local.partition}:s3:::${var.integration.s3_bucket_name}/${var.integration.s3_key_prefix}*"]
+    }
+    dynamodb = local.type != "dynamodb" ? null : {
+      http_method = "POST"
+      uri         = "arn:${local.partition}:apigateway:${local.region}:dynamodb:action/PutItem"
+      parameters  = {}
+      # escapeJavaScript escapes ' as \' which is not valid JSON, hence the replaceAll.
+      template = jsonencode({
+        TableName = var.integration.dynamodb_table_name
+        Item = {
+          (var.integration.dynamodb_hash_key) = { S = "$context.requestId" }
+          receivedAt                          = { N = "$context.requestTimeEpoch" }
+          body                                = { S = "$util.escapeJavaScript($input.body).replaceAll(\"\\\\'\", \"'\")" }
+        }
+        ConditionExpression      = "attribute_not_exists(#pk)"
+        ExpressionAttributeNames = { "#pk" = var.integration.dynamodb_hash_key }
+      })
+      response  = "{\"requestId\":\"$context.requestId\"}"
+      actions   = ["dynamodb:PutItem"]
+      resources = [local.dynamodb_table_arn]
+    }
+  }
+  integration = local.integrations[local.type]
+}
+
+resource "aws_api_gateway_rest_api" "this" {
+  name        = var.name
+  description = "Storage-first ingestion: POST /${var.path_part} is stored in ${local.type} before anything processes it."
+  tags        = var.tags
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_resource" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = var.path_part
+}
+
+resource "aws_api_gateway_request_validator" "body" {
+  rest_api_id           = aws_api_gateway_rest_api.this.id
+  name                  = "body"
+  validate_request_body = true
+}
+
+resource "aws_api_gateway_model" "message" {
+  rest_api_id  = aws_api_gateway_rest_api.this.id
+  name         = "Message"
+  content_type = "application/json"
+  schema       = var.request_schema
+}
+
+resource "aws_api_gateway_method" "post" {
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  resource_id          = aws_api_gateway_resource.this.id
+  http_method          = "POST"
+  authorization        = "NONE"
+  api_key_required     = true
+  request_validator_id = aws_api_gateway_request_validator.body.id
+  request_models       = { "application/json" = aws_api_gateway_model.message.name }
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "integration" {
+  name               = "${var.name}-integration"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "integration" {
+  statement {
+    sid       = "StoreRequest"
+    actions   = local.integration.actions
+    resources = local.integration.resources
+  }
+
+  dynamic "statement" {
+    for_each = var.target_kms_key_arn == null ? [] : [var.target_kms_key_arn]
+    content {
+      sid       = "EncryptForTarget"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "integration" {
+  name   = "${var.name}-integration"
+  role   = aws_iam_role.integration.id
+  policy = data.aws_iam_policy_document.integration.json
+}
+
+resource "aws_api_gateway_integration" "this" {
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.this.id
+  http_method             = aws_api_gateway_method.post.http_method
+  type                    = "AWS"
+  integration_http_method = local.integration.http_method
+  uri                     = local.integration.uri
+  credentials             = aws_iam_role.integration.arn
+  passthrough_behavior    = "NEVER"
+  request_parameters      = local.integration.parameters
+  request_templates       = { "application/json" = local.integration.template }
+}
+
+locals {
+  # Status the client sees -> selection pattern on the storage service's status code (null = default).
+  responses = {
+    "202" = { pattern = null, body = local.integration.response }
+    "400" = {
+      pattern = "4\\d{2}"
+      body    = "{\"message\":\"The ${local.type} service refused the request: the body may be empty, malformed or larger than the service accepts.\",\"requestId\":\"$context.requestId\"}"
+    }
+    "502" = {
+      pattern = "5\\d{2}"
+      body    = "{\"message\":\"Storage is unavailable; nothing was stored. Retry with backoff.\",\"requestId\":\"$context.requestId\"}"
+    }
+  }
+}
+
+resource "aws_api_gateway_method_response" "this" {
+  for_each = local.responses
+
+  rest_api_id     = aws_api_gateway_rest_api.this.id
+  resource_id     = aws_api_gateway_resource.this.id
+  http_method     = aws_api_gateway_method.post.http_method
+  status_code     = each.key
+  response_models = { "application/json" = "Empty" }
+}
+
+resource "aws_api_gateway_integration_response" "this" {
+  for_each = local.responses
+
+  rest_api_id        = aws_api_gateway_rest_api.this.id
+  resource_id        = aws_api_gateway_resource.this.id
+  http_method        = aws_api_gateway_method.post.http_method
+  status_code        = aws_api_gateway_method_response.this[each.key].status_code
+  selection_pattern  = each.value.pattern
+  response_templates = { "application/json" = each.value.body }
+
+  depends_on = [aws_api_gateway_integration.this]
+}
+
+locals {
+  # Gateway-level rejections get a JSON body that says what was wrong and carries the request id.
+  gateway_responses = {
+    BAD_REQUEST_BODY             = { status = "400", message = "Invalid request body: $context.error.validationErrorString" }
+    UNSUPPORTED_MEDIA_TYPE       = { status = "415", message = "Send the body as Content-Type: application/json." }
+    REQUEST_TOO_LARGE            = { status = "413", message = "The request body is too large." }
+    INVALID_API_KEY              = { status = "403", message = "Missing or invalid API key (x-api-key header)." }
+    MISSING_AUTHENTICATION_TOKEN = { status = "404", message = "No such route: POST /${var.path_part} is the only one." }
+    THROTTLED                    = { status = "429", message = "Too many requests: slow down and retry with backoff." }
+    QUOTA_EXCEEDED               = { status = "429", message = "Daily quota exceeded for this API key." }
+  }
+}
+
+resource "aws_api_gateway_gateway_response" "this" {
+  for_each = local.gateway_responses
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  response_type = each.key
+  status_code   = each.value.status
+  response_templates = {
+    "application/json" = "{\"message\":\"${each.value.message}\",\"requestId\":\"$context.requestId\"}"
+  }
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # Redeploy when what we configure changes (not on attributes the service fills in).
+  triggers = {
+    redeployment = sha1(jsonencode([
+      var.path_part,
+      var.request_schema,
+      local.integration,
+      local.responses,
+      local.gateway_responses,
+      aws_api_gateway_method.post.id,
+      aws_api_gateway_integration.this.id,
+      [for r in aws_api_gateway_integration_response.this : r.id],
+      [for r in aws_api_gateway_gateway_response.this : r.id],
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Caching cannot apply: the only route is a POST that stores every request.
+  #checkov:skip=CKV2_AWS_29:A WAF web ACL is opt-in through var.waf_web_acl_arn (it is billed per ACL and rule); API keys, usage plan throttling and request validation are the default protection.
+  #checkov:skip=CKV2_AWS_77:The Log4j managed rule belongs to a WAF web ACL, which is opt-in through var.waf_web_acl_arn (see CKV2_AWS_29); nothing behind this API runs Java.
+  #checkov:skip=CKV2_AWS_51:Clients authenticate with API keys; client certificates authenticate API Gateway to HTTP back ends, and these integrations are AWS service calls signed with IAM.
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  deployment_id        = aws_api_gateway_deployment.this.id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = true
+  tags                 = var.tags
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      extendedRequestId  = "$context.extendedRequestId"
+      ip                 = "$context.identity.sourceIp"
+      apiKeyId           = "$context.identity.apiKeyId"
+      requestTime        = "$context.requestTime"
+      httpMethod         = "$context.httpMethod"
+      resourcePath       = "$context.resourcePath"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      integrationStatus  = "$context.integration.status"
+      integrationLatency = "$context.integration.latency"
+      error              = "$context.error.message"
+      validationError    = "$context.error.validationErrorString"
+      xrayTraceId        = "$context.xrayTraceId"
+    })
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  #checkov:skip=CKV_AWS_225:Caching cannot apply: the only route is a POST that stores every request (cache_data_encrypted is still set).
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled        = true
+    logging_level          = var.logging_level
+    data_trace_enabled     = false
+    caching_enabled        = false
+    cache_data_encrypted   = true
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count        = var.waf_web_acl_arn == null ? 0 : 1
+  resource_arn = aws_api_gateway_stage.this.arn
+  web_acl_arn  = var.waf_web_acl_arn
+}
+
+resource "aws_api_gateway_api_key" "this" {
+  name = "${var.name}-client"
+  tags = var.tags
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  name = "${var.name}-default"
+  tags = var.tags
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this.id
+    stage  = aws_api_gateway_stage.this.stage_name
+  }
+
+  throttle_settings {
+    rate_limit  = var.throttle_rate_limit
+    burst_limit = var.throttle_burst_limit
+  }
+
+  dynamic "quota_settings" {
+    for_each = var.quota_limit_per_day == null ? [] : [var.quota_limit_per_day]
+    content {
+      limit  = quota_settings.value
+      period = "DAY"
+    }
+  }
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  key_id        = aws_api_gateway_api_key.this.id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this.id
+}
+
+# One per account and region: lets API Gateway write execution logs.
+resource "aws_iam_role" "account_logging" {
+  count              = var.manage_account_logging_role ? 1 : 0
+  name               = "${var.name}-apigw-cloudwatch"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "account_logging" {
+  count      = var.manage_account_logging_role ? 1 : 0
+  role       = aws_iam_role.account_logging[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count               = var.manage_account_logging_role ? 1 : 0
+  cloudwatch_role_arn = aws_iam_role.account_logging[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.account_logging]
+}

@@ -1,0 +1,45 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "rest_api_name" {
+  description = "Name of the REST API (the ApiName dimension of its metrics)."
+  value       = aws_api_gateway_rest_api.this.name
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "invoke_url" {
+  description = "URL to POST to: <invoke_url>/<path_part>."
+  value       = aws_api_gateway_stage.this.invoke_url
+}
+
+output "endpoint_url" {
+  description = "Full URL of the route."
+  value       = "${aws_api_gateway_stage.this.invoke_url}/${var.path_part}"
+}
+
+output "api_key_id" {
+  description = "ID of the client API key."
+  value       = aws_api_gateway_api_key.this.id
+}
+
+output "api_key_value" {
+  description = "Value of the client API key (send it as x-api-key)."
+  value       = aws_api_gateway_api_key.this.value
+  sensitive   = true
+}
+
+output "integration_role_arn" {
+  description = "Role API Gateway assumes to write to the target."
+  value       = aws_iam_role.integration.arn
+}
+
+output "access_log_group_name" {
+  description = "Access log group of the stage."
+  value       = aws_cloudwatch_log_group.access.name
+}

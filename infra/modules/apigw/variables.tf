@@ -1,0 +1,132 @@
+variable "name" {
+  description = "Name of the REST API (also prefixes its role, key, usage plan and log group)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,100}$", var.name))
+    error_message = "name may contain letters, digits, '-' and '_'."
+  }
+}
+
+variable "path_part" {
+  description = "Resource path the API accepts POSTs on (POST /<path_part>)."
+  type        = string
+  default     = "messages"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9._-]+$", var.path_part))
+    error_message = "path_part must be one plain path segment."
+  }
+}
+
+variable "stage_name" {
+  description = "Name of the deployed stage."
+  type        = string
+  default     = "v1"
+}
+
+variable "integration" {
+  description = <<-EOT
+    Where a request is stored, directly, with no Lambda in front:
+      type = "sqs"      -> SendMessage to sqs_queue_arn (the request id travels as a message attribute)
+      type = "s3"       -> PutObject to s3_bucket_name under s3_key_prefix, keyed by the request id
+      type = "dynamodb" -> PutItem into dynamodb_table_name (partition key dynamodb_hash_key = request id), never overwriting
+  EOT
+  type = object({
+    type                = string
+    sqs_queue_arn       = optional(string)
+    s3_bucket_name      = optional(string)
+    s3_key_prefix       = optional(string, "incoming/")
+    dynamodb_table_name = optional(string)
+    dynamodb_hash_key   = optional(string, "pk")
+  })
+
+  validation {
+    condition     = contains(["sqs", "s3", "dynamodb"], var.integration.type)
+    error_message = "integration.type must be sqs, s3 or dynamodb."
+  }
+
+  validation {
+    condition = (
+      var.integration.type == "sqs" ? var.integration.sqs_queue_arn != null :
+      var.integration.type == "s3" ? var.integration.s3_bucket_name != null :
+      var.integration.dynamodb_table_name != null
+    )
+    error_message = "Set sqs_queue_arn, s3_bucket_name or dynamodb_table_name to match integration.type."
+  }
+}
+
+variable "target_kms_key_arn" {
+  description = "CMK encrypting the target (queue, bucket or table), so the API's role may use it; null when the target uses an AWS owned key."
+  type        = string
+  default     = null
+}
+
+variable "request_schema" {
+  description = "JSON schema (draft 4) every request body must satisfy before it is stored. The default accepts any non-empty JSON object: deeper validation belongs to the processor, so nothing the API took is lost."
+  type        = string
+  default     = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"Message\",\"type\":\"object\",\"minProperties\":1}"
+
+  validation {
+    condition     = can(jsondecode(var.request_schema))
+    error_message = "request_schema must be valid JSON."
+  }
+}
+
+variable "throttle_rate_limit" {
+  description = "Steady-state requests per second allowed for the API key (usage plan)."
+  type        = number
+  default     = 100
+}
+
+variable "throttle_burst_limit" {
+  description = "Burst of requests allowed for the API key (usage plan)."
+  type        = number
+  default     = 200
+}
+
+variable "quota_limit_per_day" {
+  description = "Requests per day allowed for the API key; null for no quota."
+  type        = number
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "CMK encrypting the access log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the access log group."
+  type        = number
+  default     = 365
+}
+
+variable "logging_level" {
+  description = "Execution logging level of the stage (OFF, ERROR, INFO). Needs the account's API Gateway CloudWatch role (manage_account_logging_role)."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO"], var.logging_level)
+    error_message = "logging_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "manage_account_logging_role" {
+  description = "Create the region-wide API Gateway account setting that lets API Gateway write execution logs. Set false when another stack already manages it (it is one per account and region)."
+  type        = bool
+  default     = true
+}
+
+variable "waf_web_acl_arn" {
+  description = "WAFv2 web ACL to associate with the stage; null for none."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

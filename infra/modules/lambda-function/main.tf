@@ -1,0 +1,126 @@
+data "aws_partition" "current" {}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${var.function_name}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  statement {
+    sid       = "DecryptEnvironment"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      sid       = "DeadLetter"
+      actions   = startswith(statement.value, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.policy_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.function_name}-policy"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+# X-Ray actions take no resource ARNs; the AWS managed policy grants exactly the write calls.
+resource "aws_iam_role_policy_attachment" "xray" {
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_iam_role_policy_attachment" "vpc" {
+  count      = length(var.vpc_subnet_ids) > 0 ? 1 : 0
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Functions fed by event source mappings keep failures in the source queue's DLQ or the mapping's on-failure destination; set var.dead_letter_target_arn for asynchronous invocations.
+  #checkov:skip=CKV_AWS_117:VPC attachment is opt-in through var.vpc_subnet_ids: functions that reach no private resource stay out of a VPC (no NAT, no ENI cold starts).
+  #checkov:skip=CKV_AWS_272:Code signing is opt-in through var.code_signing_config_arn (it needs an AWS Signer profile); artifacts are pinned by source_code_hash of deterministic zips.
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in through var.reserved_concurrent_executions: new accounts (quota 10) cannot reserve any; event source mappings bound concurrency with maximum_concurrency.
+  function_name                  = var.function_name
+  description                    = var.description
+  role                           = aws_iam_role.this.arn
+  filename                       = var.artifact_path
+  source_code_hash               = filebase64sha256(var.artifact_path)
+  handler                        = var.handler
+  runtime                        = var.runtime
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  kms_key_arn                    = var.kms_key_arn
+  reserved_concurrent_executions = var.reserved_concurrent_executions == null ? -1 : var.reserved_concurrent_executions
+  code_signing_config_arn        = var.code_signing_config_arn
+  tags                           = var.tags
+
+  environment {
+    variables = var.environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
+    content {
+      target_arn = dead_letter_config.value
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = length(var.vpc_subnet_ids) > 0 ? [1] : []
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}

@@ -1,0 +1,29 @@
+output "function_name" {
+  description = "Name of the function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "invoke_arn" {
+  description = "ARN API Gateway uses to invoke the function."
+  value       = aws_lambda_function.this.invoke_arn
+}
+
+output "role_name" {
+  description = "Name of the execution role, to attach more policies."
+  value       = aws_iam_role.this.name
+}
+
+output "role_arn" {
+  description = "ARN of the execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "Log group of the function."
+  value       = aws_cloudwatch_log_group.this.name
+}

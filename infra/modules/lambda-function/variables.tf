@@ -1,0 +1,148 @@
+variable "function_name" {
+  description = "Name of the Lambda function."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name may contain letters, digits, '-' and '_' (1-64 characters)."
+  }
+}
+
+variable "description" {
+  description = "What the function does."
+  type        = string
+  default     = ""
+}
+
+variable "artifact_path" {
+  description = "Path of the deployment zip produced by build.mjs (dist/<pipeline>-<handler>.zip)."
+  type        = string
+}
+
+variable "handler" {
+  description = "Handler inside the zip. build.mjs writes index.js exporting handler."
+  type        = string
+  default     = "index.handler"
+}
+
+variable "runtime" {
+  description = "Lambda runtime. nodejs20.x is deprecated; the bundles target node20 so they run on both."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = contains(["nodejs22.x", "nodejs24.x"], var.runtime)
+    error_message = "runtime must be a supported Node.js runtime: nodejs22.x or nodejs24.x."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set: arm64 (cheaper) or x86_64. The bundles are pure JavaScript."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout in seconds."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "environment" {
+  description = "Environment variables (no secrets: use Secrets Manager and pass its ARN)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "kms_key_arn" {
+  description = "CMK that encrypts the environment variables and the log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's log group."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency; null leaves the function unreserved (event source mappings bound it with maximum_concurrency instead)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null ? true : var.reserved_concurrent_executions >= 0
+    error_message = "reserved_concurrent_executions must be null or >= 0."
+  }
+}
+
+variable "dead_letter_target_arn" {
+  description = "SQS queue or SNS topic for failed asynchronous invocations. Not used by event source mappings (their source queue or on-failure destination is the DLQ)."
+  type        = string
+  default     = null
+}
+
+variable "vpc_subnet_ids" {
+  description = "Private subnets to attach the function to; empty runs it outside a VPC."
+  type        = list(string)
+  default     = []
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups when vpc_subnet_ids is set."
+  type        = list(string)
+  default     = []
+}
+
+variable "code_signing_config_arn" {
+  description = "Code signing configuration to enforce signed artifacts (AWS Signer)."
+  type        = string
+  default     = null
+}
+
+variable "policy_statements" {
+  description = "Least-privilege IAM statements for what the code calls: each names its actions and resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.policy_statements : !contains(s.actions, "*") && !contains(s.resources, "*")])
+    error_message = "policy_statements must name their actions and resources: no \"*\"."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

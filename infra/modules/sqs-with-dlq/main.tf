@@ -1,0 +1,113 @@
+locals {
+  suffix     = var.fifo ? ".fifo" : ""
+  queue_name = "${var.name}${local.suffix}"
+  dlq_name   = "${var.name}-dlq${local.suffix}"
+  use_kms    = var.kms_key_arn != null
+}
+
+resource "aws_sqs_queue" "dlq" {
+  name                              = local.dlq_name
+  fifo_queue                        = var.fifo
+  message_retention_seconds         = var.dlq_message_retention_seconds
+  max_message_size                  = var.max_message_size
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = local.use_kms ? var.kms_data_key_reuse_period_seconds : null
+  sqs_managed_sse_enabled           = local.use_kms ? null : true
+  tags                              = var.tags
+}
+
+resource "aws_sqs_queue" "this" {
+  name                              = local.queue_name
+  fifo_queue                        = var.fifo
+  content_based_deduplication       = var.fifo ? var.content_based_deduplication : null
+  visibility_timeout_seconds        = var.visibility_timeout_seconds
+  message_retention_seconds         = var.message_retention_seconds
+  max_message_size                  = var.max_message_size
+  receive_wait_time_seconds         = var.receive_wait_time_seconds
+  kms_master_key_id                 = var.kms_key_arn
+  kms_data_key_reuse_period_seconds = local.use_kms ? var.kms_data_key_reuse_period_seconds : null
+  sqs_managed_sse_enabled           = local.use_kms ? null : true
+  tags                              = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.dlq_message_retention_seconds > var.message_retention_seconds
+      error_message = "dlq_message_retention_seconds must exceed message_retention_seconds: messages keep their original enqueue time in the DLQ."
+    }
+  }
+}
+
+# Separate resources break the cycle source -> DLQ (redrive policy) -> source (redrive allow policy).
+resource "aws_sqs_queue_redrive_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    maxReceiveCount     = var.max_receive_count
+  })
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.this.arn]
+  })
+}
+
+data "aws_iam_policy_document" "deny_insecure_transport" {
+  for_each = {
+    source = aws_sqs_queue.this.arn
+    dlq    = aws_sqs_queue.dlq.arn
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [each.value]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "source" ? var.source_policy_statements : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = [each.value]
+
+      principals {
+        type        = statement.value.principals.type
+        identifiers = statement.value.principals.identifiers
+      }
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+  policy    = data.aws_iam_policy_document.deny_insecure_transport["source"].json
+}
+
+resource "aws_sqs_queue_policy" "dlq" {
+  queue_url = aws_sqs_queue.dlq.id
+  policy    = data.aws_iam_policy_document.deny_insecure_transport["dlq"].json
+}

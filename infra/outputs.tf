@@ -1,0 +1,10 @@
+output "storage_first" {
+  description = "Endpoints and queues of the storage-first pipeline."
+  value       = module.stack.storage_first
+}
+
+output "storage_first_api_key" {
+  description = "API key of the storage-first API: terraform output -raw storage_first_api_key"
+  value       = module.stack.storage_first_api_key
+  sensitive   = true
+}

@@ -1,0 +1,124 @@
+variable "name" {
+  description = "Prefix for every resource of this pipeline."
+  type        = string
+  default     = "storage-first"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,40}$", var.name))
+    error_message = "name may contain lower-case letters, digits and '-' (1-40 characters)."
+  }
+}
+
+variable "processor_artifact_path" {
+  description = "Zip of the processor handler (dist/storage-first-processor.zip)."
+  type        = string
+}
+
+variable "processor_timeout" {
+  description = "Processor timeout in seconds; the queue's visibility timeout is six times this plus the batching window."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.processor_timeout >= 3 && var.processor_timeout <= 900
+    error_message = "processor_timeout must be between 3 and 900 seconds."
+  }
+}
+
+variable "batch_size" {
+  description = "Messages per processor invocation."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    error_message = "batch_size must be between 1 and 10000."
+  }
+}
+
+variable "maximum_batching_window_seconds" {
+  description = "How long the event source mapping gathers a batch (required > 0 when batch_size > 10)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.maximum_batching_window_seconds >= 0 && var.maximum_batching_window_seconds <= 300
+    error_message = "maximum_batching_window_seconds must be between 0 and 300."
+  }
+}
+
+variable "maximum_concurrency" {
+  description = "Most concurrent processor invocations the queue may drive (protects what the processor calls)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000
+    error_message = "maximum_concurrency must be between 2 and 1000."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Processing attempts before a message is parked in the DLQ."
+  type        = number
+  default     = 5
+}
+
+variable "max_message_size" {
+  description = "Largest message the queue accepts, in bytes; larger requests get a 400."
+  type        = number
+  default     = 262144
+}
+
+variable "log_level" {
+  description = "Log level of the processor (DEBUG, INFO, WARN, ERROR)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "throttle_rate_limit" {
+  description = "Steady-state requests per second for the API key."
+  type        = number
+  default     = 100
+}
+
+variable "throttle_burst_limit" {
+  description = "Request burst for the API key."
+  type        = number
+  default     = 200
+}
+
+variable "oldest_message_age_alarm_seconds" {
+  description = "Alarm when the oldest message in the queue is older than this."
+  type        = number
+  default     = 300
+}
+
+variable "alarm_emails" {
+  description = "Emails subscribed to the pipeline's alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "manage_account_logging_role" {
+  description = "Create the account-wide API Gateway CloudWatch role (one per account and region)."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "event_source_mappings_enabled" {
+  description = "Whether the processor's event source mapping polls the queue. Only the local emulator setup turns it off (its own runtime polls instead)."
+  type        = bool
+  default     = true
+}

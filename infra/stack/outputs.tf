@@ -1,0 +1,19 @@
+output "storage_first" {
+  description = "Endpoints and queues of the storage-first pipeline (null when disabled)."
+  value = var.enable_storage_first ? {
+    endpoint_url            = module.storage_first[0].endpoint_url
+    rest_api_id             = module.storage_first[0].rest_api_id
+    stage_name              = module.storage_first[0].stage_name
+    queue_url               = module.storage_first[0].queue_url
+    dlq_url                 = module.storage_first[0].dlq_url
+    processor_function_name = module.storage_first[0].processor_function_name
+    processor_log_group     = module.storage_first[0].processor_log_group_name
+    alarm_topic_arn         = module.storage_first[0].alarm_topic_arn
+  } : null
+}
+
+output "storage_first_api_key" {
+  description = "API key of the storage-first API (terraform output -raw storage_first_api_key)."
+  value       = var.enable_storage_first ? module.storage_first[0].api_key_value : null
+  sensitive   = true
+}

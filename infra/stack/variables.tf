@@ -1,0 +1,45 @@
+variable "name_prefix" {
+  description = "Prefix for every pipeline's resources, so several stacks can share an account."
+  type        = string
+  default     = "ingest"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,20}$", var.name_prefix))
+    error_message = "name_prefix may contain lower-case letters, digits and '-' (1-20 characters)."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Folder holding the zips build.mjs writes (<pipeline>-<handler>.zip)."
+  type        = string
+}
+
+variable "enable_storage_first" {
+  description = "Deploy the storage-first pipeline (API -> SQS -> processor, DLQ, redrive)."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_emails" {
+  description = "Emails subscribed to every pipeline's alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "manage_account_logging_role" {
+  description = "Create the account-wide API Gateway CloudWatch logging role. Exactly one stack per account and region should."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "event_source_mappings_enabled" {
+  description = "Whether Lambda event source mappings poll their sources. Only the local emulator setup turns them off (its own runtime polls instead)."
+  type        = bool
+  default     = true
+}

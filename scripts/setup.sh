@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Idempotent toolchain setup, cached under .cache/. Called by `make setup` (and so by `make test`,
+# `make local`). Safe to run repeatedly: each step checks a stamp or the tool before doing work.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE="$ROOT/.cache"
+mkdir -p "$CACHE"
+
+CHECKOV_VERSION=3.3.30
+MOTO_VERSION=5.2.5
+TERRAFORM_VERSION=1.11.4
+AWS_PROVIDER_VERSION=5.100.0
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+stamp_matches() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+
+npm_packages() {
+  local want
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  if stamp_matches "$CACHE/npm.stamp" "$want" && [ -d "$ROOT/node_modules" ]; then return; fi
+  log "installing npm packages (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$CACHE/npm.stamp"
+}
+
+python_venv() { # name, pip spec, binary to check
+  local venv="$CACHE/venv-$1"
+  if stamp_matches "$venv/.stamp" "$2" && [ -x "$venv/bin/$3" ]; then return; fi
+  log "installing $2 into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "$2"
+  echo "$2" > "$venv/.stamp"
+}
+
+terraform_cli() {
+  if command -v terraform >/dev/null 2>&1; then return; fi
+  if [ -x "$CACHE/bin/terraform" ]; then return; fi
+  log "terraform not found: building $TERRAFORM_VERSION from the Go module proxy"
+  GOBIN="$CACHE/bin" go install "github.com/hashicorp/terraform@v$TERRAFORM_VERSION"
+}
+
+registry_reachable() {
+  curl -fsS --max-time 5 -o /dev/null "https://registry.terraform.io/.well-known/terraform.json" 2>/dev/null
+}
+
+# Finds an unpacked provider mirror (registry.terraform.io/hashicorp/aws/<v>/<os_arch>/...) on disk.
+find_provider_mirror() {
+  local candidate
+  for candidate in "${TF_PROVIDER_MIRROR:-}" /opt/tf-plugins /usr/share/terraform/plugins \
+    "$HOME/.terraform.d/plugins" "$CACHE/provider-mirror"; do
+    [ -n "$candidate" ] || continue
+    if compgen -G "$candidate/registry.terraform.io/hashicorp/aws/*/linux_amd64/terraform-provider-aws*" >/dev/null; then
+      echo "$candidate"; return
+    fi
+  done
+}
+
+build_provider_mirror() {
+  local dir="$CACHE/provider-mirror/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION/linux_amd64"
+  log "no provider mirror and no registry: building terraform-provider-aws $AWS_PROVIDER_VERSION from the Go module proxy (slow, once)"
+  mkdir -p "$dir"
+  GOBIN="$dir" go install "github.com/hashicorp/terraform-provider-aws@v$AWS_PROVIDER_VERSION"
+  mv "$dir/terraform-provider-aws" "$dir/terraform-provider-aws_v${AWS_PROVIDER_VERSION}_x5"
+}
+
+# Writes the Terraform CLI config the Makefile exports as TF_CLI_CONFIG_FILE. With a reachable
+# registry it only shares a plugin cache; offline it installs hashicorp/aws from a local mirror.
+terraform_cli_config() {
+  local rc="$CACHE/terraformrc" mirror
+  mkdir -p "$CACHE/tf-plugin-cache"
+  if registry_reachable; then
+    printf 'plugin_cache_dir = "%s"\n' "$CACHE/tf-plugin-cache" > "$rc.new"
+  else
+    mirror=$(find_provider_mirror)
+    if [ -z "$mirror" ]; then build_provider_mirror; mirror="$CACHE/provider-mirror"; fi
+    cat > "$rc.new" <<RC
+plugin_cache_dir = "$CACHE/tf-plugin-cache"
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+RC
+  fi
+  if ! cmp -s "$rc.new" "$rc"; then mv "$rc.new" "$rc"; log "wrote $rc"; else rm "$rc.new"; fi
+}
+
+redis() {
+  if command -v redis-server >/dev/null 2>&1; then return; fi
+  log "installing redis-server from Debian's packages"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
+}
+
+main() {
+  local what=${1:-all}
+  case "$what" in
+    node) npm_packages ;;
+    checkov) python_venv checkov "checkov==$CHECKOV_VERSION" checkov ;;
+    moto) python_venv moto "moto[server]==$MOTO_VERSION" moto_server ;;
+    terraform) terraform_cli; terraform_cli_config ;;
+    redis) redis ;;
+    all)
+      npm_packages
+      python_venv checkov "checkov==$CHECKOV_VERSION" checkov
+      python_venv moto "moto[server]==$MOTO_VERSION" moto_server
+      terraform_cli
+      terraform_cli_config
+      ;;
+    *) echo "usage: $0 [all|node|checkov|moto|terraform|redis]" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,19 @@
+import { expect } from 'chai';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../../../functions/lib/config';
+
+describe('loadConfig', function () {
+  const schema = z.object({ TABLE_NAME: z.string().min(1), BATCH_SIZE: z.coerce.number().int().positive() });
+
+  it('returns the typed configuration', function () {
+    expect(loadConfig(schema, { TABLE_NAME: 't', BATCH_SIZE: '25' })).to.deep.equal({ TABLE_NAME: 't', BATCH_SIZE: 25 });
+  });
+
+  it('names every missing or bad variable in one error', function () {
+    expect(() => loadConfig(schema, { BATCH_SIZE: '-1' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/TABLE_NAME/)
+      .and.matches(/BATCH_SIZE/);
+  });
+});
