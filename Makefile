@@ -14,7 +14,7 @@ export CHECKOV_BIN ?= $(CACHE)/venv-checkov/bin/checkov
 test-unit test-integration: export POWERTOOLS_LOG_LEVEL := SILENT
 MOCHA := npx mocha
 
-.PHONY: help setup build typecheck test test-unit test-integration test-infra fmt checkov redrive clean
+.PHONY: help setup build typecheck test test-unit test-integration test-infra fmt docs checkov redrive clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ test-infra: ## terraform fmt/validate/test of every configuration, and checkov (
 
 fmt: ## Format the Terraform code
 	@terraform fmt -recursive infra
+
+docs: ## Regenerate the inputs/outputs tables of the module READMEs
+	@scripts/setup.sh terraform
+	@node scripts/module-docs.mjs
 
 checkov: ## Run checkov over infra/ with .checkov.yaml
 	@scripts/setup.sh checkov

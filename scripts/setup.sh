@@ -11,6 +11,7 @@ CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 TERRAFORM_VERSION=1.11.4
 AWS_PROVIDER_VERSION=5.100.0
+TF_CONFIG_INSPECT_VERSION=v0.0.0-20260904064934-75d64de68c31
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -91,6 +92,12 @@ RC
   if ! cmp -s "$rc.new" "$rc"; then mv "$rc.new" "$rc"; log "wrote $rc"; else rm "$rc.new"; fi
 }
 
+terraform_config_inspect() { # reads module inputs/outputs for the generated README tables
+  if [ -x "$CACHE/bin/terraform-config-inspect" ]; then return; fi
+  log "building terraform-config-inspect from the Go module proxy"
+  GOBIN="$CACHE/bin" go install "github.com/hashicorp/terraform-config-inspect@$TF_CONFIG_INSPECT_VERSION"
+}
+
 redis() {
   if command -v redis-server >/dev/null 2>&1; then return; fi
   log "installing redis-server from Debian's packages"
@@ -104,7 +111,7 @@ main() {
     node) npm_packages ;;
     checkov) python_venv checkov "checkov==$CHECKOV_VERSION" checkov ;;
     moto) python_venv moto "moto[server]==$MOTO_VERSION" moto_server ;;
-    terraform) terraform_cli; terraform_cli_config ;;
+    terraform) terraform_cli; terraform_cli_config; terraform_config_inspect ;;
     redis) redis ;;
     all)
       npm_packages
@@ -112,6 +119,7 @@ main() {
       python_venv moto "moto[server]==$MOTO_VERSION" moto_server
       terraform_cli
       terraform_cli_config
+      terraform_config_inspect
       ;;
     *) echo "usage: $0 [all|node|checkov|moto|terraform|redis]" >&2; exit 2 ;;
   esac

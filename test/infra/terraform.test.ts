@@ -71,6 +71,11 @@ describe('infra gates', function () {
     }
   });
 
+  it('module READMEs list the current inputs and outputs', function () {
+    const { status, output } = run(process.execPath, ['scripts/module-docs.mjs', '--check'], repoRoot);
+    expect(status, output).to.equal(0);
+  });
+
   it('checkov finds no failed check', function () {
     const checkov = process.env.CHECKOV_BIN ?? join(repoRoot, '.cache/venv-checkov/bin/checkov');
     expect(existsSync(checkov), `checkov not found at ${checkov}: run make setup`).to.equal(true);
