@@ -26,7 +26,8 @@ export interface ProcessDeps {
 
 /** The default handler does what the pattern asks of a processor: it records the message in the log. */
 export const logMessage: MessageHandler = async (message, { logger, messageId, apiRequestId }) => {
-  logger.info('message processed', { messageId, apiRequestId, type: message.type, id: message.id, message });
+  // "message" is a reserved key of the Powertools logger, hence storedMessage.
+  logger.info('message processed', { messageId, apiRequestId, type: message.type, id: message.id, storedMessage: message });
 };
 
 /** Parses and validates one stored record, then hands it to the handler. Throws on any failure. */

@@ -40,4 +40,7 @@ module "stack" {
   # The local runtime polls the mappings itself; enabled mappings would let the emulator consume
   # the messages with a stand-in function (see docs/local.md).
   event_source_mappings_enabled = false
+
+  storage_first_processor_timeout = var.quick_retries ? 3 : 30
+  storage_first_max_receive_count = var.quick_retries ? 2 : 5
 }

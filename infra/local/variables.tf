@@ -19,3 +19,9 @@ variable "name_prefix" {
   type        = string
   default     = "local"
 }
+
+variable "quick_retries" {
+  description = "Shorten the wait between processing attempts (processor timeout 3 s, so visibility 19 s) and park a message after 2 attempts, so a poison message reaches the DLQ in about 40 s instead of 15 minutes."
+  type        = bool
+  default     = true
+}

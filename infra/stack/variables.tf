@@ -43,3 +43,15 @@ variable "event_source_mappings_enabled" {
   type        = bool
   default     = true
 }
+
+variable "storage_first_processor_timeout" {
+  description = "Processor timeout in seconds; the queue's visibility timeout (the wait between attempts) follows from it."
+  type        = number
+  default     = 30
+}
+
+variable "storage_first_max_receive_count" {
+  description = "Processing attempts before a storage-first message is parked in the DLQ."
+  type        = number
+  default     = 5
+}

@@ -1,0 +1,29 @@
+// `make local`: the stack on emulators, in the foreground, until Ctrl-C.
+import { startLocalStack } from './stack';
+
+const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 5010);
+const apiPort = Number(process.env.LOCAL_API_PORT ?? 4010);
+const started = Date.now();
+
+const stack = await startLocalStack({ emulatorPort, apiPort });
+
+console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
+console.log(`Event sources polled locally: ${stack.mappings.length}`);
+for (const endpoint of stack.endpoints) {
+  console.log(`\n${endpoint.apiName} (${endpoint.stage}): ${endpoint.method} ${endpoint.url}`);
+  const key = endpoint.apiKey ? ` -H 'x-api-key: ${endpoint.apiKey}'` : '';
+  console.log(`  curl -sS -X ${endpoint.method} '${endpoint.url}'${key} -H 'content-type: application/json' -d '{"type":"demo","data":{"hello":"world"}}'`);
+}
+console.log(`\nAWS CLI against the emulator: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${stack.emulatorEndpoint} sqs list-queues`);
+console.log('Function logs appear below. Ctrl-C stops everything.\n');
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[local] stopping ...');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
