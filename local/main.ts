@@ -1,5 +1,7 @@
 // `make local`: the stack on emulators, in the foreground, until Ctrl-C.
-import { startLocalStack } from './stack';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, startLocalStack } from './stack';
 
 const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 5010);
 const apiPort = Number(process.env.LOCAL_API_PORT ?? 4010);
@@ -17,11 +19,17 @@ for (const endpoint of stack.endpoints) {
 console.log(`\nAWS CLI against the emulator: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${stack.emulatorEndpoint} sqs list-queues`);
 console.log('Function logs appear below. Ctrl-C stops everything.\n');
 
+// make demo finds the running stack through this file.
+const sessionFile = join(repoRoot, '.cache/local/session.json');
+mkdirSync(join(repoRoot, '.cache/local'), { recursive: true });
+writeFileSync(sessionFile, JSON.stringify({ emulatorEndpoint: stack.emulatorEndpoint, apiUrl: stack.apiUrl, endpoints: stack.endpoints, outputs: stack.outputs }, null, 2));
+
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   console.log('\n[local] stopping ...');
+  rmSync(sessionFile, { force: true });
   await stack.stop();
   process.exit(0);
 };

@@ -25,7 +25,16 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
 }
 
+export interface MappingStats {
+  source: string;
+  functionName: string;
+  received: number;
+  done: number;
+  failed: number;
+}
+
 export interface LocalStack {
+  stats: MappingStats[];
   emulatorEndpoint: string;
   apiUrl: string;
   endpoints: Endpoint[];
@@ -98,13 +107,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
     const lambda = new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials });
     const mappings = await listMappings(lambda);
-    const context = { endpoint: moto.endpoint, region: REGION, runner, signal: controller.signal, log };
+    const stats: MappingStats[] = [];
     for (const mapping of mappings) {
       const adapter = adapterFor(mapping);
       if (!adapter) {
         log(`[local] no local poller for ${mapping.EventSourceArn} yet: mapping ${mapping.UUID} is not live`);
         continue;
       }
+      const counters: MappingStats = { source: mapping.EventSourceArn!, functionName: mapping.FunctionArn!.split(':')[6]!, received: 0, done: 0, failed: 0 };
+      stats.push(counters);
+      const context = { endpoint: moto.endpoint, region: REGION, runner, signal: controller.signal, log, stats: counters };
       pollers.push(
         adapter(mapping, context).catch((error: unknown) => {
           if (!controller.signal.aborted) log(`[local] poller for ${mapping.EventSourceArn} stopped: ${(error as Error).message}`);
@@ -119,9 +131,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulatorEndpoint: moto.endpoint,
       invokeFunction: (arn, event) => runner.invoke(arn, event),
       log,
+      localRoutes: { '/_local/stats': () => stats },
     });
     stopApi = api.stop;
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, mappings, stop };
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, mappings, stats, stop };
   } catch (error) {
     await stop();
     throw error;

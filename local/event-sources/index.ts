@@ -9,6 +9,8 @@ export interface EventSourceContext {
   runner: FunctionRunner;
   signal: AbortSignal;
   log: (line: string) => void;
+  /** Running totals the adapter keeps up to date (make demo reads them). */
+  stats: { received: number; done: number; failed: number };
 }
 
 /** Starts polling one mapping; resolves when the signal aborts. */
@@ -20,7 +22,7 @@ async function invokeOrThrow<T>(runner: FunctionRunner, functionArn: string, eve
   return result.payload as T;
 }
 
-const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log }) => {
+const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
   const client = new SQSClient({ endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   const [, , , , account, queueName] = mapping.EventSourceArn!.split(':');
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }));
@@ -38,7 +40,12 @@ const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, sign
       invoke: (event) => invokeOrThrow(runner, functionArn, event),
     },
     signal,
-    (stats) => log(`[sqs -> ${functionName}] ${stats.received} received, ${stats.deleted} done, ${stats.failed} left for retry/DLQ`),
+    (poll) => {
+      stats.received += poll.received;
+      stats.done += poll.deleted;
+      stats.failed += poll.failed;
+      log(`[sqs -> ${functionName}] ${poll.received} received, ${poll.deleted} done, ${poll.failed} left for retry/DLQ`);
+    },
   );
 };
 

@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   emulatorEndpoint: string;
   invokeFunction: InvokeFunction;
   log: (line: string) => void;
+  /** Extra JSON routes of the local runtime itself (e.g. /_local/stats), outside any API. */
+  localRoutes?: Record<string, () => unknown>;
 }
 
 export interface Endpoint {
@@ -284,6 +286,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const localRoute = options.localRoutes?.[url.pathname];
+    if (localRoute) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(localRoute()));
+      return;
+    }
     const [apiId = '', stageName = '', ...rest] = url.pathname.split('/').filter(Boolean);
     const api = options.apis.find((a) => a.id === apiId);
     const stage = api?.stages.find((s) => s.stageName === stageName);

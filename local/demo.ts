@@ -1,0 +1,86 @@
+// `make demo`: a burst of sample traffic through every pipeline of the running `make local`, then
+// what arrived where.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Endpoint } from './gateway/server';
+import type { MappingStats } from './stack';
+import { repoRoot } from './stack';
+
+interface Session {
+  emulatorEndpoint: string;
+  apiUrl: string;
+  endpoints: Endpoint[];
+  outputs: Record<string, unknown>;
+}
+
+const sessionFile = join(repoRoot, '.cache/local/session.json');
+
+async function loadSession(): Promise<Session> {
+  const missing = 'no running stack: start `make local` in another terminal, wait for "Ready", then run `make demo`';
+  if (!existsSync(sessionFile)) throw new Error(missing);
+  const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as Session;
+  try {
+    await fetch(`${session.apiUrl}/_local/stats`);
+  } catch {
+    throw new Error(missing);
+  }
+  return session;
+}
+
+const stats = async (session: Session) => (await (await fetch(`${session.apiUrl}/_local/stats`)).json()) as MappingStats[];
+
+async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
+async function storageFirst(session: Session): Promise<void> {
+  const outputs = session.outputs.storage_first as { queue_url: string; dlq_url: string; queue_arn?: string } | null;
+  const endpoint = session.endpoints.find((e) => e.url.endsWith('/messages'));
+  if (!outputs || !endpoint) return;
+  const sqs = new SQSClient({ endpoint: session.emulatorEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const mapping = () => stats(session).then((all) => all.find((s) => s.source.endsWith(`:${outputs.queue_url.split('/').pop()}`)));
+
+  const dlqBefore = await depth(sqs, outputs.dlq_url);
+  const doneBefore = (await mapping())?.done ?? 0;
+  const json = { 'content-type': 'application/json', 'x-api-key': endpoint.apiKey ?? '' };
+  const requests = [
+    ...Array.from({ length: 40 }, (_, n) => ({ headers: json, body: JSON.stringify({ id: `demo-${n}`, type: 'order.created', data: { n } }) })),
+    ...Array.from({ length: 4 }, (_, n) => ({ headers: json, body: JSON.stringify({ id: `poison-${n}`, kind: 'no type, no data' }) })),
+    { headers: json, body: 'not json' },
+    { headers: json, body: '{}' },
+    { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'no.key', data: {} }) },
+  ];
+  const started = Date.now();
+  const statuses = await Promise.all(requests.map((r) => fetch(endpoint.url, { method: 'POST', ...r }).then((res) => res.status)));
+  const count = (status: number) => statuses.filter((s) => s === status).length;
+  const accepted = count(202);
+  console.log(`storage-first: sent ${requests.length} requests -> ${accepted} accepted (202), ${count(400)} rejected as bad bodies (400), ${count(403)} without a key (403)`);
+
+  const poison = 4;
+  let last = '';
+  for (;;) {
+    const [processed, inDlq, inQueue] = [((await mapping())?.done ?? 0) - doneBefore, (await depth(sqs, outputs.dlq_url)) - dlqBefore, await depth(sqs, outputs.queue_url)];
+    const line = `  after ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s: processed ${processed}, in the DLQ ${inDlq}, still in the queue (retrying) ${inQueue}`;
+    if (line.slice(12) !== last) console.log(line);
+    last = line.slice(12);
+    if ((processed + inDlq >= accepted && inQueue === 0) || Date.now() - started > 120_000) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  console.log(`  expected: ${accepted - poison} processed, ${poison} poison messages in the DLQ (after 2 attempts locally). To move them back:`);
+  console.log(`  AWS_ENDPOINT_URL=${session.emulatorEndpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 make redrive DLQ_URL=${outputs.dlq_url} QUEUE_URL=${outputs.queue_url}`);
+}
+
+/** One scenario per pipeline; each skips itself when its pipeline is not deployed. */
+const scenarios = [storageFirst];
+
+try {
+  const session = await loadSession();
+  for (const scenario of scenarios) await scenario(session);
+} catch (error) {
+  console.error(`demo: ${(error as Error).message}`);
+  process.exit(1);
+}
