@@ -1,0 +1,33 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { sweep } from './sweep';
+
+const env = loadConfig(
+  z.object({
+    BUCKET_NAME: z.string().min(1),
+    LEDGER_TABLE_NAME: z.string().min(1),
+    QUEUE_URL: z.string().url(),
+    MIN_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
+    MAX_FILES_PER_RUN: z.coerce.number().int().min(1).default(1000),
+  }),
+);
+const logger = createLogger('etl-sweeper');
+const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) };
+
+/** Scheduled: re-notifies files in incoming/ that no load has finished or is working on. */
+export const handler = async (): Promise<{ scanned: number; requeued: number }> => {
+  const result = await sweep(clients, {
+    bucket: env.BUCKET_NAME,
+    prefix: 'incoming/',
+    ledgerTableName: env.LEDGER_TABLE_NAME,
+    queueUrl: env.QUEUE_URL,
+    minAgeMs: env.MIN_AGE_SECONDS * 1000,
+    maxFiles: env.MAX_FILES_PER_RUN,
+  });
+  logger.info('sweep done', result);
+  return result;
+};
