@@ -1,66 +1,76 @@
 // Bundles every Lambda entry (functions/<pipeline>/<name>.handler.ts) with esbuild and writes one
 // deterministic zip per handler to dist/, plus dist/manifest.json and a size table.
 // Usage: node build.mjs [--check]   (--check rebuilds in memory and fails if dist/ differs)
-process.env.TZ = 'UTC'; // fflate encodes mtimes in local time: pin it before any Date is made
+// The repo root is the working directory, so the unit test can build a fixture project.
+process.env.TZ = 'UTC'; // fflate writes zip timestamps in local time; see also FIXED_MTIME
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
 const root = process.cwd();
 const functionsDir = join(root, 'functions');
 const distDir = join(root, 'dist');
-const checkOnly = process.argv.includes('--check');
-const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
+const args = process.argv.slice(2);
+const checkOnly = args.includes('--check');
+// Local midnight on 1980-01-01 (the DOS epoch): fflate reads the local fields, so this encodes the
+// same DOS timestamp whatever TZ is, even without the pin above.
+const FIXED_MTIME = new Date(1980, 0, 1);
 const FILE_MODE = 0o100644; // regular file, rw-r--r--
+
+if (args.some((a) => a !== '--check')) {
+  console.error(`build: unknown argument(s) ${args.filter((a) => a !== '--check').join(' ')}; usage: node build.mjs [--check]`);
+  process.exit(2);
+}
+
+const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); // not localeCompare: locale-independent
 
 function findEntries() {
   if (!existsSync(functionsDir)) return [];
   return readdirSync(functionsDir, { withFileTypes: true })
     .filter((dir) => dir.isDirectory() && dir.name !== 'lib')
     .flatMap((dir) =>
-      readdirSync(join(functionsDir, dir.name))
-        .filter((file) => file.endsWith('.handler.ts'))
+      readdirSync(join(functionsDir, dir.name), { withFileTypes: true })
+        .filter((file) => file.isFile() && file.name.endsWith('.handler.ts'))
         .map((file) => ({
-          name: `${dir.name}-${file.slice(0, -'.handler.ts'.length)}`,
-          entry: `functions/${dir.name}/${file}`,
+          name: `${dir.name}-${file.name.slice(0, -'.handler.ts'.length)}`,
+          entry: `functions/${dir.name}/${file.name}`,
         })),
     )
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort(byName);
 }
 
 async function bundle({ entry }) {
   const result = await build({
-    absWorkingDir: root,
+    absWorkingDir: root, // output and map paths are relative to it
     entryPoints: [entry],
     outfile: 'index.js',
-    bundle: true,
+    bundle: true, // includes the AWS SDK: the deployed code is the tested code
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     minify: true,
     treeShaking: true,
-    mainFields: ['module', 'main'],
+    mainFields: ['module', 'main'], // ES builds of the SDK tree-shake better
     legalComments: 'none',
-    sourcemap: 'external',
+    sourcemap: 'external', // index.js.map without a sourceMappingURL comment in index.js
     sourcesContent: false,
     write: false,
     logLevel: 'silent',
   });
-  const code = result.outputFiles.find((f) => f.path.endsWith('index.js'));
-  const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map'));
-  return { code: code.contents, map: map.contents };
+  const code = result.outputFiles.find((f) => f.path.endsWith('index.js')).contents;
+  const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map')).contents;
+  const leaked = JSON.parse(Buffer.from(map).toString('utf8')).sources.filter((s) => isAbsolute(s) || s.startsWith('file:'));
+  if (leaked.length > 0 || (root.length > 1 && Buffer.from(code).includes(root))) {
+    throw new Error(`${entry}: absolute path in the bundle or its source map (${leaked[0] ?? root})`);
+  }
+  return { code, map };
 }
 
-function zip(code) {
-  // Sorted entries, fixed mtime and mode, fixed level: the same input gives the same bytes anywhere.
-  return zipSync(
-    { 'index.js': [code, { mtime: FIXED_MTIME, os: 3, attrs: (FILE_MODE << 16) >>> 0 }] },
-    { level: 9 },
-  );
-}
+// Single entry, fixed mtime, mode, OS and level: the same code gives the same bytes anywhere.
+const zip = (code) => zipSync({ 'index.js': [code, { mtime: FIXED_MTIME, os: 3, attrs: (FILE_MODE << 16) >>> 0 }] }, { level: 9 });
 
 const digest = (bytes, encoding) => createHash('sha256').update(bytes).digest(encoding);
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -68,24 +78,31 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 function printTable(rows) {
   const header = ['artifact', 'zip', 'unzipped', 'sha256'];
   const lines = rows.map((r) => [r.name, kb(r.bytes), kb(r.unzipped), r.sha256.slice(0, 12)]);
-  const total = ['total', kb(rows.reduce((s, r) => s + r.bytes, 0)), kb(rows.reduce((s, r) => s + r.unzipped, 0)), ''];
-  const all = [header, ...lines, total];
-  const widths = header.map((_, i) => Math.max(...all.map((line) => line[i].length)));
-  const format = (line) => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const sum = (key) => rows.reduce((s, r) => s + r[key], 0);
+  const total = ['total', kb(sum('bytes')), kb(sum('unzipped')), ''];
+  const widths = header.map((_, i) => Math.max(...[header, ...lines, total].map((line) => line[i].length)));
+  const format = (line) => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   console.log([format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format), format(total)].join('\n'));
 }
 
 async function main() {
   const entries = findEntries();
-  if (entries.length === 0) console.log('build: no handler entries (functions/<pipeline>/<name>.handler.ts) found');
+  if (entries.length === 0) console.log('build: no handler entries found (functions/<pipeline>/<name>.handler.ts); writing an empty manifest');
 
-  const built = await Promise.all(
-    entries.map(async (e) => {
-      const { code, map } = await bundle(e);
-      return { ...e, code, map, zip: zip(code) };
-    }),
-  );
+  // allSettled, not all: report every broken entry in one run, not just the first.
+  const settled = await Promise.allSettled(entries.map(bundle));
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ ...entries[i], error: s.reason }] : []));
+  if (failed.length > 0) {
+    for (const { entry, error } of failed) {
+      const messages = error.errors?.length
+        ? error.errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
+        : [error.message];
+      console.error(`build failed: ${entry}\n${messages.map((m) => `  ${m}`).join('\n')}`);
+    }
+    process.exit(1);
+  }
 
+  const built = settled.map((s, i) => ({ ...entries[i], ...s.value, zip: zip(s.value.code) }));
   const artifacts = built.map((b) => ({
     name: b.name,
     entry: b.entry,
@@ -94,27 +111,35 @@ async function main() {
     sha256: digest(b.zip, 'hex'),
     base64sha256: digest(b.zip, 'base64'),
   }));
+  const manifest = `${JSON.stringify({ artifacts }, null, 2)}\n`;
+  const wanted = new Set(built.flatMap((b) => [`${b.name}.zip`, `${b.name}.js.map`]));
+  // Only our own kinds of file: anything else in dist/ is left alone.
+  const stale = existsSync(distDir) ? readdirSync(distDir).filter((f) => /\.(zip|js\.map)$/.test(f) && !wanted.has(f)) : [];
 
   if (checkOnly) {
-    const stale = built.filter((b) => !existsSync(join(distDir, `${b.name}.zip`)) || digest(readFileSync(join(distDir, `${b.name}.zip`)), 'hex') !== digest(b.zip, 'hex'));
-    if (stale.length > 0) {
-      console.error(`build --check: dist/ differs from a fresh build for: ${stale.map((b) => b.name).join(', ')}`);
+    const read = (file) => (existsSync(join(distDir, file)) ? readFileSync(join(distDir, file)) : undefined);
+    const problems = [
+      ...built.filter((b) => !read(`${b.name}.zip`)?.equals(b.zip)).map((b) => `dist/${b.name}.zip differs`),
+      ...stale.filter((f) => f.endsWith('.zip')).map((f) => `dist/${f} has no entry`),
+      ...(read('manifest.json')?.toString('utf8') === manifest ? [] : ['dist/manifest.json differs']),
+    ];
+    if (problems.length > 0) {
+      console.error(`build --check: dist/ is not what a fresh build gives (run node build.mjs):\n  ${problems.join('\n  ')}`);
       process.exit(1);
     }
-    console.log(`build --check: ${built.length} zips identical to a fresh build`);
+    console.log(`build --check: ${built.length} zip(s) and manifest identical to a fresh build`);
     return;
   }
 
   mkdirSync(distDir, { recursive: true });
-  const keep = new Set(built.flatMap((b) => [`${b.name}.zip`, `${b.name}.js.map`]).concat('manifest.json'));
-  for (const file of readdirSync(distDir)) if (!keep.has(file)) rmSync(join(distDir, file));
+  for (const file of stale) rmSync(join(distDir, file));
   for (const b of built) {
     writeFileSync(join(distDir, `${b.name}.zip`), b.zip);
     writeFileSync(join(distDir, `${b.name}.js.map`), b.map);
   }
-  writeFileSync(join(distDir, 'manifest.json'), `${JSON.stringify({ artifacts }, null, 2)}\n`);
-  printTable(artifacts.map((a, i) => ({ ...a, unzipped: built[i].code.length })));
-  console.log(`build: ${artifacts.length} artifacts in ${relative(root, distDir)}/ (manifest.json)`);
+  writeFileSync(join(distDir, 'manifest.json'), manifest);
+  if (built.length > 0) printTable(artifacts.map((a, i) => ({ ...a, unzipped: built[i].code.length })));
+  console.log(`build: ${artifacts.length} artifact(s) in dist/${stale.length ? `, removed stale ${stale.join(', ')}` : ''}`);
 }
 
 main().catch((error) => {

@@ -8,3 +8,8 @@ output "storage_first_api_key" {
   value       = module.stack.storage_first_api_key
   sensitive   = true
 }
+
+output "etl" {
+  description = "Bucket, queues and tables of the ETL pipeline."
+  value       = module.stack.etl
+}

@@ -22,6 +22,12 @@ variable "enable_storage_first" {
   default     = true
 }
 
+variable "enable_etl" {
+  description = "Deploy the serverless ETL pipeline."
+  type        = bool
+  default     = true
+}
+
 variable "alarm_emails" {
   description = "Emails subscribed to the alarm topics."
   type        = list(string)

@@ -38,7 +38,7 @@ const config: EtlConfig = {
 };
 
 const logger = createLogger('etl-loader');
-const metrics = new Metrics({ namespace: 'ReliableIngestion/ETL', serviceName: 'etl-loader' });
+const metrics = new Metrics({ namespace: 'ReliableIngestion/ETL', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'etl-loader' });
 const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({ maxAttempts: 3 }), sqs: new SQSClient({}) };
 
 function recordMetrics(outcome: LoadOutcome, startedAt: number): void {

@@ -11,3 +11,17 @@ module "storage_first" {
   event_source_mappings_enabled = var.event_source_mappings_enabled
   tags                          = var.tags
 }
+
+module "etl" {
+  source = "../pipelines/etl"
+  count  = var.enable_etl ? 1 : 0
+
+  name                          = "${var.name_prefix}-etl"
+  loader_artifact_path          = "${var.artifacts_dir}/etl-loader.zip"
+  sweeper_artifact_path         = "${var.artifacts_dir}/etl-sweeper.zip"
+  loader_timeout                = var.etl_loader_timeout
+  alarm_emails                  = var.alarm_emails
+  deletion_protection           = var.deletion_protection
+  event_source_mappings_enabled = var.event_source_mappings_enabled
+  tags                          = var.tags
+}

@@ -17,3 +17,17 @@ output "storage_first_api_key" {
   value       = var.enable_storage_first ? module.storage_first[0].api_key_value : null
   sensitive   = true
 }
+
+output "etl" {
+  description = "Bucket, queues and tables of the ETL pipeline (null when disabled)."
+  value = var.enable_etl ? {
+    bucket_name           = module.etl[0].bucket_name
+    queue_url             = module.etl[0].queue_url
+    dlq_url               = module.etl[0].dlq_url
+    table_name            = module.etl[0].table_name
+    ledger_table_name     = module.etl[0].ledger_table_name
+    loader_function_name  = module.etl[0].loader_function_name
+    sweeper_function_name = module.etl[0].sweeper_function_name
+    alarm_topic_arn       = module.etl[0].alarm_topic_arn
+  } : null
+}

@@ -55,3 +55,21 @@ variable "storage_first_max_receive_count" {
   type        = number
   default     = 5
 }
+
+variable "enable_etl" {
+  description = "Deploy the serverless ETL pipeline (S3 CSV -> DynamoDB, quarantine, sweeper)."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the pipelines' DynamoDB tables."
+  type        = bool
+  default     = true
+}
+
+variable "etl_loader_timeout" {
+  description = "ETL loader timeout in seconds."
+  type        = number
+  default     = 300
+}

@@ -81,6 +81,8 @@ class Container {
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
         LAMBDA_TASK_ROOT: fn.codeDir,
         LOCAL_FUNCTION_ARN: fn.arn,
+        // Lambda runs nodejs22.x; locally the function runs on this machine's Node 20.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         _HANDLER: fn.handler,
       },
     });

@@ -1,95 +1,175 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
 
-const repoRoot = process.cwd();
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A throwaway project inside the repo (so node_modules resolves) with one handler entry. */
-function fixtureProject(): string {
+interface Artifact {
+  name: string;
+  entry: string;
+  zip: string;
+  bytes: number;
+  sha256: string;
+  base64sha256: string;
+}
+
+/** A throwaway project under the repo's .cache/, so its imports resolve to the repo's node_modules. */
+function fixtureProject(files: Record<string, string>): string {
   mkdirSync(join(repoRoot, '.cache'), { recursive: true });
-  const dir = mkdtempSync(join(repoRoot, '.cache', 'build-test-'));
-  mkdirSync(join(dir, 'functions/demo'), { recursive: true });
-  mkdirSync(join(dir, 'functions/lib'), { recursive: true });
-  writeFileSync(join(dir, 'functions/lib/greet.ts'), 'export const greet = (name: string): string => `hello ${name}`;\n');
-  writeFileSync(join(dir, 'functions/lib/not-an-entry.handler.ts'), 'export const handler = () => 1;\n');
-  writeFileSync(join(dir, 'functions/demo/core.ts'), 'export const core = 1;\n');
-  writeFileSync(
-    join(dir, 'functions/demo/hello.handler.ts'),
-    "import { greet } from '../lib/greet';\nexport const handler = async (event: { name: string }) => greet(event.name);\n",
-  );
+  const dir = mkdtempSync(join(repoRoot, '.cache', 'test-build-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   return dir;
 }
 
-function build(cwd: string, tz: string, args: string[] = []) {
+/** Runs build.mjs as CI would, with the fixture as working directory (= repo root). */
+function build(cwd: string, tz: string, args: string[] = []): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [join(repoRoot, 'build.mjs'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, TZ: tz } });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+const readManifest = (dir: string): Artifact[] =>
+  (JSON.parse(readFileSync(join(dir, 'dist/manifest.json'), 'utf8')) as { artifacts: Artifact[] }).artifacts;
+
+/** The header fields fflate fills from mtime/os/attrs, read from the zip's only entry. */
+function zipHeaders(zip: Buffer) {
+  const eocd = zip.length - 22; // fflate writes no archive comment
+  expect(zip.readUInt32LE(eocd)).to.equal(0x06054b50);
+  const central = zip.readUInt32LE(eocd + 16);
+  expect(zip.readUInt32LE(central)).to.equal(0x02014b50);
+  const local = zip.readUInt32LE(central + 42);
+  expect(zip.readUInt32LE(local)).to.equal(0x04034b50);
+  return {
+    entries: zip.readUInt16LE(eocd + 10),
+    madeByOs: zip.readUInt8(central + 5),
+    centralTime: zip.readUInt16LE(central + 12),
+    centralDate: zip.readUInt16LE(central + 14),
+    unixMode: zip.readUInt32LE(central + 38) >>> 16,
+    localTime: zip.readUInt16LE(local + 10),
+    localDate: zip.readUInt16LE(local + 12),
+  };
 }
 
 describe('build.mjs', function () {
   this.timeout(60_000);
   let dir: string;
-  before(() => (dir = fixtureProject()));
+  const zipPath = () => join(dir, 'dist/demo-hello.zip');
+
+  before(() => {
+    dir = fixtureProject({
+      'functions/lib/greet.ts': 'export const greet = (name: string): string => `hello ${name}`;\n',
+      'functions/lib/not-an-entry.handler.ts': 'export const handler = () => 1;\n',
+      'functions/demo/core.ts': 'export const core = 1;\n',
+      'functions/demo/hello.handler.ts':
+        "import { greet } from '../lib/greet';\nexport const handler = async (event: { name: string }) => greet(event.name);\n",
+    });
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('zips each functions/<pipeline>/<name>.handler.ts as <pipeline>-<name>.zip with one index.js', function () {
+  it('zips each functions/<pipeline>/<name>.handler.ts as dist/<pipeline>-<name>.zip holding only index.js', function () {
     const { status, output } = build(dir, 'UTC');
     expect(status, output).to.equal(0);
-    expect(output).to.match(/demo-hello\s+[\d.]+ KB/);
-    const files = unzipSync(readFileSync(join(dir, 'dist/demo-hello.zip')));
-    expect(Object.keys(files)).to.deep.equal(['index.js']);
-    const manifest = JSON.parse(readFileSync(join(dir, 'dist/manifest.json'), 'utf8')) as { artifacts: { name: string }[] };
-    expect(manifest.artifacts.map((a) => a.name)).to.deep.equal(['demo-hello']);
+    expect(output).to.match(/demo-hello\s+[\d.]+ KB\s+[\d.]+ KB\s+[0-9a-f]{12}/);
+    expect(output).to.match(/^total\s+[\d.]+ KB/m);
+    expect(Object.keys(unzipSync(readFileSync(zipPath())))).to.deep.equal(['index.js']);
+    expect(readManifest(dir).map((a) => a.name)).to.deep.equal(['demo-hello']);
   });
 
-  it('writes a manifest whose hashes match the zip (hex and Terraform base64)', function () {
-    const zip = readFileSync(join(dir, 'dist/demo-hello.zip'));
-    const [artifact] = (JSON.parse(readFileSync(join(dir, 'dist/manifest.json'), 'utf8')) as { artifacts: Record<string, unknown>[] }).artifacts;
-    expect(artifact).to.deep.include({
-      zip: 'dist/demo-hello.zip',
-      entry: 'functions/demo/hello.handler.ts',
-      bytes: zip.length,
-      sha256: createHash('sha256').update(zip).digest('hex'),
-      base64sha256: createHash('sha256').update(zip).digest('base64'),
+  it('writes a manifest whose hashes match the zip (hex, and base64 as Terraform filebase64sha256)', function () {
+    const zip = readFileSync(zipPath());
+    expect(readManifest(dir)).to.deep.equal([
+      {
+        name: 'demo-hello',
+        entry: 'functions/demo/hello.handler.ts',
+        zip: 'dist/demo-hello.zip',
+        bytes: zip.length,
+        sha256: createHash('sha256').update(zip).digest('hex'),
+        base64sha256: createHash('sha256').update(zip).digest('base64'),
+      },
+    ]);
+    expect(readFileSync(join(dir, 'dist/manifest.json'), 'utf8')).to.match(/\n}\n$/);
+  });
+
+  it('fixes the entry mtime (1980-01-01 00:00) and mode (unix 0644)', function () {
+    const headers = zipHeaders(readFileSync(zipPath()));
+    const dosDate = (0 << 9) | (1 << 5) | 1; // years since 1980, month, day
+    expect(headers).to.deep.equal({
+      entries: 1,
+      madeByOs: 3,
+      centralTime: 0,
+      centralDate: dosDate,
+      unixMode: 0o100644,
+      localTime: 0,
+      localDate: dosDate,
     });
   });
 
   it('produces identical bytes across rebuilds and time zones', function () {
-    const first = readFileSync(join(dir, 'dist/demo-hello.zip'));
-    for (const tz of ['America/New_York', 'Asia/Tokyo']) {
-      expect(build(dir, tz).status).to.equal(0);
-      expect(readFileSync(join(dir, 'dist/demo-hello.zip')).equals(first), `bytes differ with TZ=${tz}`).to.equal(true);
+    const first = readFileSync(zipPath());
+    for (const tz of ['UTC', 'America/New_York', 'Asia/Tokyo']) {
+      const { status, output } = build(dir, tz);
+      expect(status, output).to.equal(0);
+      expect(readFileSync(zipPath()).equals(first), `bytes differ with TZ=${tz}`).to.equal(true);
     }
-    expect(build(dir, 'Asia/Tokyo', ['--check']).status).to.equal(0);
+    const check = build(dir, 'Asia/Tokyo', ['--check']);
+    expect(check.status, check.output).to.equal(0);
   });
 
-  it('--check fails when dist/ is stale', function () {
-    writeFileSync(join(dir, 'dist/demo-hello.zip'), 'stale');
-    expect(build(dir, 'UTC', ['--check']).status).to.equal(1);
+  it('--check fails when dist/ is stale, without touching dist/', function () {
+    writeFileSync(zipPath(), 'stale');
+    const check = build(dir, 'UTC', ['--check']);
+    expect(check.status).to.equal(1);
+    expect(check.output).to.include('dist/demo-hello.zip differs');
+    expect(readFileSync(zipPath(), 'utf8')).to.equal('stale');
     expect(build(dir, 'UTC').status).to.equal(0);
   });
 
-  it('bundles a working handler', async function () {
+  it('bundles index.js as a CommonJS module exporting a working handler', async function () {
     const unpacked = join(dir, 'unpacked');
     mkdirSync(unpacked, { recursive: true });
-    writeFileSync(join(unpacked, 'index.js'), unzipSync(readFileSync(join(dir, 'dist/demo-hello.zip')))['index.js']!);
-    const { handler } = createRequire(import.meta.url)(join(unpacked, 'index.js')) as { handler: (e: { name: string }) => Promise<string> };
+    writeFileSync(join(unpacked, 'index.js'), unzipSync(readFileSync(zipPath()))['index.js']!);
+    const mod = createRequire(import.meta.url)(join(unpacked, 'index.js')) as { handler: unknown };
+    expect(mod.handler).to.be.a('function');
+    const handler = mod.handler as (event: { name: string }) => Promise<string>;
     expect(await handler({ name: 'lambda' })).to.equal('hello lambda');
   });
 
-  it('keeps source maps out of the zip, with relative sources', function () {
+  it('keeps the source map beside the zip, not in it, with relative sources and no absolute paths', function () {
+    const code = Buffer.from(unzipSync(readFileSync(zipPath()))['index.js']!).toString('utf8');
+    expect(code).not.to.include('sourceMappingURL');
+    expect(code).not.to.include(dir);
     const map = JSON.parse(readFileSync(join(dir, 'dist/demo-hello.js.map'), 'utf8')) as { sources: string[] };
-    expect(map.sources.every((s) => !s.startsWith('/'))).to.equal(true);
+    expect(map.sources).to.include('functions/lib/greet.ts');
+    expect(map.sources.every((s) => !s.startsWith('/') && !s.startsWith('file:'))).to.equal(true);
   });
 
-  it('fails with a clear message on a compile error', function () {
+  it('fails with a clear message naming the file on a compile error', function () {
     writeFileSync(join(dir, 'functions/demo/broken.handler.ts'), 'export const handler = (;\n');
     const { status, output } = build(dir, 'UTC');
     rmSync(join(dir, 'functions/demo/broken.handler.ts'));
     expect(status).to.equal(1);
-    expect(output).to.match(/build failed/);
+    expect(output).to.match(/build failed: functions\/demo\/broken\.handler\.ts\n\s+functions\/demo\/broken\.handler\.ts:1:\d+/);
+  });
+
+  it('with no entries writes an empty manifest and removes stale zips and maps', function () {
+    const empty = fixtureProject({ 'functions/lib/x.ts': 'export const x = 1;\n', 'dist/gone.zip': 'old', 'dist/gone.js.map': '{}', 'dist/notes.txt': 'kept' });
+    try {
+      const { status, output } = build(empty, 'UTC');
+      expect(status, output).to.equal(0);
+      expect(output).to.include('no handler entries');
+      expect(readManifest(empty)).to.deep.equal([]);
+      expect(existsSync(join(empty, 'dist/gone.zip'))).to.equal(false);
+      expect(existsSync(join(empty, 'dist/gone.js.map'))).to.equal(false);
+      expect(existsSync(join(empty, 'dist/notes.txt'))).to.equal(true);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,208 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  tags        = merge(var.tags, { pipeline = "etl" })
+  bucket_name = "${var.name}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
+  bucket_arn  = "arn:aws:s3:::${local.bucket_name}"
+}
+
+module "kms" {
+  source             = "../../modules/kms-key"
+  name               = var.name
+  description        = "Encrypts the ${var.name} bucket, queues, tables, logs and alarm topic."
+  service_principals = ["cloudwatch.amazonaws.com", "s3.amazonaws.com"]
+  tags               = local.tags
+}
+
+module "bucket" {
+  source      = "../../modules/s3"
+  name        = local.bucket_name
+  kms_key_arn = module.kms.key_arn
+  tags        = local.tags
+}
+
+module "queue" {
+  source                     = "../../modules/sqs-with-dlq"
+  name                       = "${var.name}-files"
+  kms_key_arn                = module.kms.key_arn
+  visibility_timeout_seconds = 6 * var.loader_timeout
+  max_receive_count          = var.max_receive_count
+  tags                       = local.tags
+
+  source_policy_statements = [{
+    sid        = "S3Notifications"
+    actions    = ["sqs:SendMessage"]
+    principals = { type = "Service", identifiers = ["s3.amazonaws.com"] }
+    conditions = [
+      { test = "ArnEquals", variable = "aws:SourceArn", values = [local.bucket_arn] },
+      { test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] },
+    ]
+  }]
+}
+
+resource "aws_s3_bucket_notification" "incoming" {
+  bucket = module.bucket.bucket_name
+
+  queue {
+    queue_arn     = module.queue.queue_arn
+    events        = ["s3:ObjectCreated:*"]
+    filter_prefix = "incoming/"
+  }
+}
+
+module "table" {
+  source              = "../../modules/dynamodb"
+  name                = "${var.name}-orders"
+  hash_key            = "pk"
+  range_key           = "sk"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "ledger" {
+  source              = "../../modules/dynamodb"
+  name                = "${var.name}-ledger"
+  hash_key            = "fileId"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "loader" {
+  source        = "../../modules/lambda-function"
+  function_name = "${var.name}-loader"
+  description   = "Streams CSV files from ${local.bucket_name}/incoming into ${module.table.table_name}; quarantines bad rows."
+  artifact_path = var.loader_artifact_path
+  timeout       = var.loader_timeout
+  memory_size   = var.loader_memory_size
+  kms_key_arn   = module.kms.key_arn
+  environment = {
+    POWERTOOLS_SERVICE_NAME = "${var.name}-loader"
+    TABLE_NAME              = module.table.table_name
+    TABLE_KEY_ATTRIBUTES    = "pk,sk"
+    LEDGER_TABLE_NAME       = module.ledger.table_name
+    QUEUE_URL               = module.queue.queue_url
+    KMS_KEY_ID              = module.kms.key_arn
+    SAFETY_MARGIN_MS        = tostring(var.safety_margin_seconds * 1000)
+  }
+  policy_statements = [
+    { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"], resources = ["${module.bucket.bucket_arn}/incoming/*"] },
+    { sid = "WriteResults", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = ["${module.bucket.bucket_arn}/processed/*", "${module.bucket.bucket_arn}/quarantine/*", "${module.bucket.bucket_arn}/reports/*"] },
+    { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.table.table_arn] },
+    { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [module.ledger.table_arn] },
+    { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
+    { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
+  ]
+  tags = local.tags
+}
+
+resource "aws_lambda_event_source_mapping" "loader" {
+  event_source_arn        = module.queue.queue_arn
+  function_name           = module.loader.function_arn
+  batch_size              = 1 # one file per invocation: each may use the whole timeout
+  function_response_types = ["ReportBatchItemFailures"]
+  enabled                 = var.event_source_mappings_enabled
+
+  scaling_config {
+    maximum_concurrency = var.maximum_concurrency
+  }
+}
+
+module "sweeper" {
+  source        = "../../modules/lambda-function"
+  function_name = "${var.name}-sweeper"
+  description   = "Re-notifies files in ${local.bucket_name}/incoming that no load finished."
+  artifact_path = var.sweeper_artifact_path
+  timeout       = 120
+  kms_key_arn   = module.kms.key_arn
+  environment = {
+    POWERTOOLS_SERVICE_NAME = "${var.name}-sweeper"
+    BUCKET_NAME             = module.bucket.bucket_name
+    LEDGER_TABLE_NAME       = module.ledger.table_name
+    QUEUE_URL               = module.queue.queue_url
+    MIN_AGE_SECONDS         = tostring(var.sweep_min_age_seconds)
+  }
+  policy_statements = [
+    { sid = "ListIncoming", actions = ["s3:ListBucketVersions", "s3:ListBucket"], resources = [module.bucket.bucket_arn] },
+    { sid = "ReadLedger", actions = ["dynamodb:GetItem"], resources = [module.ledger.table_arn] },
+    { sid = "Renotify", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
+    { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
+  ]
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_event_rule" "sweep" {
+  name                = "${var.name}-sweep"
+  description         = "Finds files in incoming/ whose notification was missed."
+  schedule_expression = var.sweep_schedule
+  tags                = local.tags
+}
+
+resource "aws_cloudwatch_event_target" "sweep" {
+  rule = aws_cloudwatch_event_rule.sweep.name
+  arn  = module.sweeper.function_arn
+
+  retry_policy {
+    maximum_retry_attempts       = 2
+    maximum_event_age_in_seconds = 3600
+  }
+}
+
+resource "aws_lambda_permission" "sweep" {
+  statement_id  = "AllowSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = module.sweeper.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.sweep.arn
+}
+
+module "alarms" {
+  source       = "../../modules/cloudwatch-alarms"
+  name         = var.name
+  kms_key_arn  = module.kms.key_arn
+  alarm_emails = var.alarm_emails
+  tags         = local.tags
+
+  alarms = {
+    loader-errors = {
+      description = "The loader failed whole invocations (a file is retried, then parked in the DLQ)."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = module.loader.function_name }
+      threshold   = 0
+    }
+    sweeper-errors = {
+      description = "The sweeper failed: missed notifications are not being caught up."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = module.sweeper.function_name }
+      threshold   = 0
+    }
+    dlq-not-empty = {
+      description = "File notifications failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = module.queue.dlq_name }
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+    rejected-ratio = {
+      description = "A file had more than ${var.rejected_ratio_alarm_percent}% rejected rows: see quarantine/ and reports/ in ${local.bucket_name}."
+      namespace   = "ReliableIngestion/ETL"
+      metric_name = "RejectedRatio"
+      dimensions  = { service = "${var.name}-loader" }
+      statistic   = "Maximum"
+      threshold   = var.rejected_ratio_alarm_percent
+    }
+    loader-duration = {
+      description = "A load ran within 20% of the timeout: raise memory or timeout before loads start to hand over often."
+      namespace   = "AWS/Lambda"
+      metric_name = "Duration"
+      dimensions  = { FunctionName = module.loader.function_name }
+      statistic   = "Maximum"
+      threshold   = var.loader_timeout * 1000 * 0.8
+    }
+  }
+}

@@ -1,0 +1,102 @@
+variable "name" {
+  description = "Prefix for every resource of this pipeline (also the start of the bucket name)."
+  type        = string
+  default     = "etl"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,40}$", var.name))
+    error_message = "name may contain lower-case letters, digits and '-' (1-40 characters)."
+  }
+}
+
+variable "loader_artifact_path" {
+  description = "Zip of the loader handler (dist/etl-loader.zip)."
+  type        = string
+}
+
+variable "sweeper_artifact_path" {
+  description = "Zip of the sweeper handler (dist/etl-sweeper.zip)."
+  type        = string
+}
+
+variable "loader_timeout" {
+  description = "Loader timeout in seconds. A file that takes longer continues in a new invocation."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.loader_timeout >= 30 && var.loader_timeout <= 900
+    error_message = "loader_timeout must be between 30 and 900 seconds."
+  }
+}
+
+variable "loader_memory_size" {
+  description = "Loader memory in MB (also buys CPU for parsing)."
+  type        = number
+  default     = 1024
+}
+
+variable "safety_margin_seconds" {
+  description = "When less than this is left, the loader checkpoints and continues in a new invocation."
+  type        = number
+  default     = 30
+}
+
+variable "maximum_concurrency" {
+  description = "Most files loaded at once (protects the table's write capacity)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000
+    error_message = "maximum_concurrency must be between 2 and 1000."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Load attempts of a notification before it is parked in the DLQ."
+  type        = number
+  default     = 3
+}
+
+variable "sweep_schedule" {
+  description = "How often the sweeper looks for files in incoming/ that were never loaded."
+  type        = string
+  default     = "rate(15 minutes)"
+}
+
+variable "sweep_min_age_seconds" {
+  description = "The sweeper leaves files younger than this to their own notification."
+  type        = number
+  default     = 900
+}
+
+variable "rejected_ratio_alarm_percent" {
+  description = "Alarm when a file has more than this share of rejected rows."
+  type        = number
+  default     = 5
+}
+
+variable "alarm_emails" {
+  description = "Emails subscribed to the pipeline's alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "event_source_mappings_enabled" {
+  description = "Whether the loader's event source mapping polls the queue (off only on the local emulator)."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the tables."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
