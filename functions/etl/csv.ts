@@ -1,9 +1,10 @@
 import { Transform, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 
+/** line: where the record starts; nextLine and endByte: where the next one starts (to resume). */
 export type CsvEvent =
-  | { kind: 'row'; line: number; values: Record<string, string>; endByte: number }
-  | { kind: 'invalid'; line: number; reason: string; raw: string; endByte: number };
+  | { kind: 'row'; line: number; nextLine: number; values: Record<string, string>; endByte: number }
+  | { kind: 'invalid'; line: number; nextLine: number; reason: string; raw: string; endByte: number };
 
 export interface CsvReadOptions {
   /** Column names when resuming mid-file; otherwise the first record is the header. */
@@ -90,8 +91,9 @@ export async function* readCsv(stream: Readable, options: CsvReadOptions = {}): 
   for await (const item of inParserOrder(parser)) {
     if ('error' in item) {
       const raw = typeof item.error.raw === 'string' ? item.error.raw.replace(/[\r\n]+$/, '') : '';
-      yield { kind: 'invalid', line: nextLine, reason: `malformed CSV: ${item.error.message}`, raw, endByte: lastEndByte };
+      const line = nextLine;
       nextLine += 1 + countLineFeeds(raw);
+      yield { kind: 'invalid', line, nextLine, reason: `malformed CSV: ${item.error.message}`, raw, endByte: lastEndByte };
       continue;
     }
     const { record, info, raw } = item;
@@ -111,12 +113,12 @@ export async function* readCsv(stream: Readable, options: CsvReadOptions = {}): 
       continue;
     }
     if (record.length !== header.length) {
-      yield { kind: 'invalid', line, reason: `expected ${header.length} fields, found ${record.length}`, raw: raw.replace(/^[\r\n]+|[\r\n]+$/g, ''), endByte: lastEndByte };
+      yield { kind: 'invalid', line, nextLine, reason: `expected ${header.length} fields, found ${record.length}`, raw: raw.replace(/^[\r\n]+|[\r\n]+$/g, ''), endByte: lastEndByte };
       continue;
     }
     const values: Record<string, string> = {};
     header.forEach((name, i) => (values[name] = record[i]!));
-    yield { kind: 'row', line, values, endByte: lastEndByte };
+    yield { kind: 'row', line, nextLine, values, endByte: lastEndByte };
   }
 }
 

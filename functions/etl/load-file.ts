@@ -101,7 +101,7 @@ export async function loadFile(deps: EtlDeps, file: FileRef, continuationToken?:
         await quarantine.write({ line: event.line, reasons: result.reasons, values: event.values });
       }
     }
-    position = { nextByte: event.endByte, nextLine: event.line + 1 };
+    position = { nextByte: event.endByte, nextLine: event.nextLine };
     if (counts.read % 100 === 0 && deps.remainingTimeMs() < config.safetyMarginMs) {
       handedOver = true;
       body.destroy();
