@@ -46,6 +46,25 @@ export interface TemplateInput {
   pathParams: Record<string, string>;
 }
 
+/**
+ * API Gateway renders templates with Java's Velocity: string methods such as replaceAll take a
+ * regular expression there, as in the documented `.replaceAll("\\\\'", "'")`. JavaScript's take a
+ * literal, so these methods get the Java behaviour.
+ */
+const javaStringMethods: Record<string, (text: string, params: string[]) => unknown> = {
+  replaceAll: (text, [pattern = '', replacement = '']) => text.replace(new RegExp(pattern, 'g'), replacement),
+  replaceFirst: (text, [pattern = '', replacement = '']) => text.replace(new RegExp(pattern), replacement),
+  matches: (text, [pattern = '']) => new RegExp(`^(?:${pattern})$`).test(text),
+};
+
+const renderConfig = {
+  customMethodHandlers: Object.entries(javaStringMethods).map(([name, method]) => ({
+    uid: `java-${name}`,
+    match: ({ property, context }: { property: string; context: unknown }) => property === name && typeof context === 'string',
+    resolve: ({ context, params }: { context: unknown; params: unknown[] }) => method(context as string, params.map(String)),
+  })),
+};
+
 export const util = {
   urlEncode: (s: unknown) => encodeURIComponent(String(s ?? '')),
   urlDecode: (s: unknown) => decodeURIComponent(String(s ?? '')),
@@ -69,5 +88,5 @@ export function renderTemplate(template: string, input: TemplateInput, context: 
       return input.pathParams[name] ?? input.query[name] ?? input.headers[name.toLowerCase()];
     },
   };
-  return velocity.render(template, { input: $input, util, context });
+  return velocity.render(template, { input: $input, util, context }, {}, renderConfig);
 }

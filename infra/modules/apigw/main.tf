@@ -31,8 +31,9 @@ locals {
         "integration.request.path.key"            = "context.requestId"
         "integration.request.header.Content-Type" = "'application/json'"
       }
-      template  = "$input.body"
-      response  = "{\"requestId\":\"$context.requestId\",\"key\":\"${var.integration.s3_key_prefix}$context.requestId.json\"}"
+      template = "$input.body"
+      # $${context.requestId}: the formal reference, or VTL reads ".json" as a property.
+      response  = "{\"requestId\":\"$context.requestId\",\"key\":\"${var.integration.s3_key_prefix}$${context.requestId}.json\"}"
       actions   = ["s3:PutObject"]
       resources = ["arn:${local.partition}:s3:::${var.integration.s3_bucket_name}/${var.integration.s3_key_prefix}*"]
     }
@@ -40,17 +41,16 @@ locals {
       http_method = "POST"
       uri         = "arn:${local.partition}:apigateway:${local.region}:dynamodb:action/PutItem"
       parameters  = {}
-      # escapeJavaScript escapes ' as \' which is not valid JSON, hence the replaceAll.
-      template = jsonencode({
-        TableName = var.integration.dynamodb_table_name
-        Item = {
-          (var.integration.dynamodb_hash_key) = { S = "$context.requestId" }
-          receivedAt                          = { N = "$context.requestTimeEpoch" }
-          body                                = { S = "$util.escapeJavaScript($input.body).replaceAll(\"\\\\'\", \"'\")" }
-        }
-        ConditionExpression      = "attribute_not_exists(#pk)"
-        ExpressionAttributeNames = { "#pk" = var.integration.dynamodb_hash_key }
-      })
+      # A plain string, not jsonencode: the VTL call needs its own quotes. escapeJavaScript escapes '
+      # as \' which is not valid JSON, hence the replaceAll (as in the API Gateway documentation).
+      template  = <<-EOT
+        {"TableName": "${var.integration.dynamodb_table_name}",
+         "Item": {"${var.integration.dynamodb_hash_key}": {"S": "$context.requestId"},
+                  "receivedAt": {"N": "$context.requestTimeEpoch"},
+                  "body": {"S": "$util.escapeJavaScript($input.body).replaceAll("\\'", "'")"}},
+         "ConditionExpression": "attribute_not_exists(#pk)",
+         "ExpressionAttributeNames": {"#pk": "${var.integration.dynamodb_hash_key}"}}
+      EOT
       response  = "{\"requestId\":\"$context.requestId\"}"
       actions   = ["dynamodb:PutItem"]
       resources = [local.dynamodb_table_arn]

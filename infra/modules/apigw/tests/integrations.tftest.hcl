@@ -77,6 +77,10 @@ run "s3_put_object" {
     condition     = aws_api_gateway_integration.this.request_parameters["integration.request.path.key"] == "context.requestId"
     error_message = "S3 object key must be the request id (unique, never overwritten)"
   }
+  assert {
+    condition     = strcontains(aws_api_gateway_integration_response.this["202"].response_templates["application/json"], "raw/$${context.requestId}.json")
+    error_message = "The S3 answer must name the stored key with a formal VTL reference"
+  }
 }
 
 run "dynamodb_put_item" {
@@ -94,12 +98,16 @@ run "dynamodb_put_item" {
     error_message = "DynamoDB integration must call PutItem"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_integration.this.request_templates["application/json"]).ConditionExpression == "attribute_not_exists(#pk)"
+    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "\"ConditionExpression\": \"attribute_not_exists(#pk)\"")
     error_message = "DynamoDB PutItem must never overwrite an item"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_integration.this.request_templates["application/json"]).TableName == "requests"
+    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "\"TableName\": \"requests\"")
     error_message = "DynamoDB PutItem must target the table"
+  }
+  assert {
+    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "$util.escapeJavaScript($input.body).replaceAll(\"\\\\'\", \"'\")")
+    error_message = "The body must be escaped for JSON inside the template"
   }
 }
 

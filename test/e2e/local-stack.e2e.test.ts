@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
 import { approximateDepth, redrive } from '../../functions/lib/redrive';
 import { repoRoot, startLocalStack, type LocalStack } from '../../local/stack';
 
@@ -24,7 +27,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
  * The same path as `make local`: a fresh emulator, terraform apply of infra/local, the local runtime.
  * Then the storage-first API is driven over HTTP.
  */
-describe('storage-first end to end (terraform apply on the emulator + local runtime)', function () {
+describe('the local stack end to end (terraform apply on the emulator + local runtime)', function () {
   this.timeout(300_000);
   let stack: LocalStack;
   const logs: string[] = [];
@@ -53,8 +56,9 @@ describe('storage-first end to end (terraform apply on the emulator + local runt
   const processedLogFor = (messageId: string) => logs.find((l) => l.includes('"message processed"') && l.includes(messageId));
 
   it('wires the API to the queue that the processor consumes', function () {
-    expect(stack.mappings.map((m) => m.EventSourceArn)).to.have.length(1);
-    expect(outputs.queue_url.endsWith(stack.mappings[0]!.EventSourceArn!.split(':')[5]!)).to.equal(true);
+    const queueName = outputs.queue_url.split('/').pop();
+    const mapping = stack.mappings.find((m) => m.FunctionArn?.endsWith(':e2e-storage-first-processor'));
+    expect(mapping?.EventSourceArn?.split(':')[5]).to.equal(queueName);
   });
 
   it('delivers an accepted message to the processor, which logs it', async function () {
@@ -93,5 +97,38 @@ describe('storage-first end to end (terraform apply on the emulator + local runt
     // Back in the queue, the processor picks it up again (and, still invalid, it fails again).
     const before = logs.length;
     await waitFor('the processor to receive the redriven message', () => (logs.slice(before).some((l) => l.includes('"message failed')) ? true : undefined), 30_000);
+  });
+
+  describe('etl', function () {
+    interface EtlOutputs {
+      bucket_name: string;
+      table_name: string;
+    }
+
+    it('loads a CSV uploaded under incoming/ (key with spaces and unicode) into the table, quarantines the bad row and writes a report', async function () {
+      const etl = stack.outputs.etl as EtlOutputs;
+      const clientConfig = { endpoint: stack.emulatorEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+      const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+      const dynamodb = new DynamoDBClient(clientConfig);
+      const key = 'incoming/Bestellungen Ünï +1.csv';
+      await s3.send(new PutObjectCommand({ Bucket: etl.bucket_name, Key: key, Body: readFileSync(join(repoRoot, 'samples/etl/orders.csv')) }));
+      const read = async (objectKey: string) => (await s3.send(new GetObjectCommand({ Bucket: etl.bucket_name, Key: objectKey }))).Body!.transformToString();
+      const list = async (prefix: string) => ((await s3.send(new ListObjectsV2Command({ Bucket: etl.bucket_name, Prefix: prefix }))).Contents ?? []).map((c) => c.Key!);
+
+      const [reportKey] = await waitFor('the load report', async () => {
+        const keys = await list('reports/Bestellungen Ünï +1.csv/');
+        return keys.length > 0 ? keys : undefined;
+      }, 30_000);
+      const report = JSON.parse(await read(reportKey!)) as Record<string, unknown>;
+      // samples/etl/orders.csv: 6 rows, one invalid in several ways, one test order filtered out.
+      expect(report).to.deep.include({ read: 6, loaded: 4, rejected: 1, filtered: 1 });
+      const item = await dynamodb.send(new GetItemCommand({ TableName: etl.table_name, Key: { pk: { S: 'ORDER#ORD-1002' }, sk: { S: 'LINE#001' } } }));
+      expect(item.Item?.order_date?.S).to.equal('2026-11-01');
+      expect(item.Item?.currency?.S).to.equal('USD');
+      const [quarantineKey] = await list('quarantine/Bestellungen Ünï +1.csv/');
+      expect(JSON.parse((await read(quarantineKey!)).trim())).to.deep.include({ line: 6 });
+      expect(await list('processed/')).to.include('processed/Bestellungen Ünï +1.csv');
+      expect(await list('incoming/')).to.deep.equal([]);
+    });
   });
 });
