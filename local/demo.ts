@@ -3,6 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';
 import type { Endpoint } from './gateway/server';
 import type { MappingStats } from './stack';
 import { repoRoot } from './stack';
@@ -74,8 +76,40 @@ async function storageFirst(session: Session): Promise<void> {
   console.log(`  AWS_ENDPOINT_URL=${session.emulatorEndpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 make redrive DLQ_URL=${outputs.dlq_url} QUEUE_URL=${outputs.queue_url}`);
 }
 
+async function etl(session: Session): Promise<void> {
+  const outputs = session.outputs.etl as { bucket_name: string; table_name: string } | null;
+  if (!outputs) return;
+  const s3 = new S3Client({ endpoint: session.emulatorEndpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const bucket = outputs.bucket_name;
+  const stamp = Date.now();
+  const files = {
+    [`incoming/demo ${stamp} orders.csv`]: readFileSync(join(repoRoot, 'samples/etl/orders.csv'), 'utf8'),
+    [`incoming/demo ${stamp} big ünïcode.csv`]: csvOf(Array.from({ length: 2000 }, (_, n) => (n % 40 === 0 ? badRow(stamp % 100000 + n) : goodRow(stamp % 100000 + n))), { crlf: true, bom: true }),
+  };
+  const started = Date.now();
+  await Promise.all(Object.entries(files).map(([key, body]) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))));
+  console.log(`\netl: uploaded ${Object.keys(files).length} CSV files to s3://${bucket}/incoming/`);
+  const names = Object.keys(files).map((key) => key.slice('incoming/'.length));
+  for (;;) {
+    const reports = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'reports/' }))).Contents ?? []).map((c) => c.Key!).filter((key) => names.some((n) => key.startsWith(`reports/${n}/`)));
+    if (reports.length === names.length) {
+      for (const key of reports) {
+        const report = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString()) as Record<string, number>;
+        console.log(`  ${key.split('/')[1]!.padEnd(40)} read ${String(report.read).padStart(5)}  loaded ${String(report.loaded).padStart(5)}  quarantined ${String(report.rejected).padStart(3)}  filtered ${report.filtered}`);
+      }
+      console.log(`  after ${((Date.now() - started) / 1000).toFixed(0)} s: rows in table ${outputs.table_name}, bad rows (line + reasons) under quarantine/, one report each under reports/, files moved to processed/`);
+      return;
+    }
+    if (Date.now() - started > 60_000) {
+      console.log(`  only ${reports.length} of ${names.length} files reported after 60 s: see the make local log`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** One scenario per pipeline; each skips itself when its pipeline is not deployed. */
-const scenarios = [storageFirst];
+const scenarios = [storageFirst, etl];
 
 try {
   const session = await loadSession();

@@ -1,0 +1,39 @@
+// `make bench`: prints the figures the issues ask for. Each measurement runs in its own process.
+import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
+
+interface Run {
+  mode: string;
+  megabytes: number;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+  batchWriteCalls?: number;
+  rejected?: number;
+}
+
+// Measure the code as it is deployed: bundled and minified like build.mjs does, not through tsx.
+const bundle = '.cache/bench/etl-core.cjs';
+await build({ entryPoints: ['bench/etl-core.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, mainFields: ['module', 'main'], logLevel: 'error' });
+
+const run = (mode: string, megabytes: number): Run =>
+  JSON.parse(execFileSync(process.execPath, [bundle, mode, String(megabytes)], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } }).trim().split('\n').pop()!) as Run;
+
+const small = Number(process.env.BENCH_SMALL_MB ?? 10);
+const large = Number(process.env.BENCH_LARGE_MB ?? 1024);
+
+console.log(`ETL benchmark (node ${process.version}, generated CSV, 2% bad rows)\n`);
+const parseOnly = run('csv-parse', small);
+const coreSmall = run('core', small);
+console.log(`throughput on ${small} MB (${coreSmall.rows.toLocaleString('en')} rows), same file, same run:`);
+console.log(`  csv-parse alone           ${parseOnly.rowsPerSecond.toLocaleString('en').padStart(10)} rows/s`);
+console.log(`  full core (stub sink)     ${coreSmall.rowsPerSecond.toLocaleString('en').padStart(10)} rows/s`);
+console.log(`  ratio core / csv-parse    ${(coreSmall.rowsPerSecond / parseOnly.rowsPerSecond).toFixed(2).padStart(10)}`);
+const loaded = coreSmall.rows - (coreSmall.rejected ?? 0);
+console.log(`  DynamoDB calls per row    ${((coreSmall.batchWriteCalls ?? 0) / loaded).toFixed(4).padStart(10)}  (${coreSmall.batchWriteCalls} BatchWriteItem calls for ${loaded.toLocaleString('en')} loaded rows)`);
+
+const coreLarge = run('core', large);
+console.log(`\npeak memory (RSS) of the full core:`);
+console.log(`  ${String(small).padStart(5)} MB file  ${String(coreSmall.peakRssMb).padStart(6)} MB  (${coreSmall.seconds.toFixed(1)} s)`);
+console.log(`  ${String(large).padStart(5)} MB file  ${String(coreLarge.peakRssMb).padStart(6)} MB  (${coreLarge.seconds.toFixed(1)} s, ${coreLarge.rowsPerSecond.toLocaleString('en')} rows/s)`);
