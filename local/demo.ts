@@ -2,7 +2,8 @@
 // what arrived where.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { approximateDepth as depth } from '../functions/lib/redrive';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';
 import type { Endpoint } from './gateway/server';
@@ -31,13 +32,6 @@ async function loadSession(): Promise<Session> {
 }
 
 const stats = async (session: Session) => (await (await fetch(`${session.apiUrl}/_local/stats`)).json()) as MappingStats[];
-
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
 
 async function storageFirst(session: Session): Promise<void> {
   const outputs = session.outputs.storage_first as { queue_url: string; dlq_url: string; queue_arn?: string } | null;

@@ -48,7 +48,7 @@ export interface TemplateInput {
 
 /**
  * API Gateway renders templates with Java's Velocity: string methods such as replaceAll take a
- * regular expression there, as in the documented `.replaceAll("\\\\'", "'")`. JavaScript's take a
+ * regular expression there, as in the documented `.replaceAll("\\'", "'")`. JavaScript's take a
  * literal, so these methods get the Java behaviour.
  */
 const javaStringMethods: Record<string, (text: string, params: string[]) => unknown> = {

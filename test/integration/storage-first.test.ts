@@ -8,7 +8,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { redrive } from '../../functions/lib/redrive';
+import { approximateDepth as depth, redrive } from '../../functions/lib/redrive';
 import { createHandler } from '../../functions/storage-first/processor.handler';
 import type { MessageHandler } from '../../functions/storage-first/process-message';
 import { pollOnce } from '../../local/event-sources/sqs';
@@ -72,13 +72,6 @@ async function countExactly(sqs: SQSClient, queueUrl: string): Promise<string[]>
     );
   }
   return messages.map((m) => m.Body ?? '');
-}
-
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(Attributes!.ApproximateNumberOfMessages) + Number(Attributes!.ApproximateNumberOfMessagesNotVisible);
 }
 
 /** Drives the real handler like a Lambda event source mapping until the queue is empty. */
