@@ -1,0 +1,35 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { countNote } from './count-note';
+import type { CountRequest } from './note';
+
+const env = loadConfig(z.object({ TABLE_NAME: z.string().min(1) }));
+const logger = createLogger('notes-word-count');
+const dynamodb = new DynamoDBClient({});
+
+const countRequest = z.object({ noteId: z.string().min(1), version: z.number().int().positive(), content: z.string() }).strict();
+
+export function parseCountRequest(body: string): CountRequest {
+  return countRequest.parse(JSON.parse(body));
+}
+
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
+  processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      try {
+        const request = parseCountRequest(record.body);
+        const { outcome, words } = await countNote(dynamodb, env.TABLE_NAME, request);
+        logger.info(outcome === 'counted' ? 'word count written' : 'stale or duplicate request: nothing written', { noteId: request.noteId, version: request.version, words });
+      } catch (error) {
+        logger.error('count failed; the message stays in the queue for a retry or the DLQ', { messageId: record.messageId, error: error as Error });
+        throw error;
+      }
+    },
+    new BatchProcessor(EventType.SQS),
+    { throwOnFullBatchFailure: false },
+  );
