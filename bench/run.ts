@@ -1,6 +1,7 @@
 // `make bench`: prints the figures the issues ask for. Each measurement runs in its own process.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { notesCalls } from './notes-calls';
 
 interface Run {
   mode: string;
@@ -20,10 +21,16 @@ await build({ entryPoints: ['bench/etl-core.ts'], outfile: bundle, bundle: true,
 const run = (mode: string, megabytes: number): Run =>
   JSON.parse(execFileSync(process.execPath, [bundle, mode, String(megabytes)], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } }).trim().split('\n').pop()!) as Run;
 
+const notes = await notesCalls();
+console.log('notes pipeline (stream batches of 100 records, 80% needing a count):');
+console.log(`  SQS calls per forwarded record     ${(notes.sqsCalls / notes.forwarded).toFixed(3)}  (${notes.sqsCalls} SendMessageBatch calls for ${notes.forwarded} of ${notes.records} records)`);
+console.log(`  DynamoDB calls per counted note    ${(notes.dynamodbCalls / notes.notes).toFixed(3)}  (one conditional UpdateItem, no read)\n`);
+
 const small = Number(process.env.BENCH_SMALL_MB ?? 10);
 const large = Number(process.env.BENCH_LARGE_MB ?? 1024);
 
-console.log(`ETL benchmark (node ${process.version}, generated CSV, 2% bad rows)\n`);
+console.log(`Benchmarks (node ${process.version})\n`);
+console.log('ETL (generated CSV, 2% bad rows):');
 const parseOnly = run('csv-parse', small);
 const coreSmall = run('core', small);
 console.log(`throughput on ${small} MB (${coreSmall.rows.toLocaleString('en')} rows), same file, same run:`);
