@@ -78,7 +78,7 @@ class Throttle {
   }
 }
 
-function matchRoute(routes: Route[], method: string, path: string): { route: Route; pathParams: Record<string, string> } | undefined {
+export function matchRoute(routes: Route[], method: string, path: string): { route: Route; pathParams: Record<string, string> } | undefined {
   const requested = path.split('/').filter(Boolean);
   const candidates: { route: Route; pathParams: Record<string, string>; score: number }[] = [];
   for (const route of routes) {
@@ -92,8 +92,7 @@ function matchRoute(routes: Route[], method: string, path: string): { route: Rou
       const greedy = /^\{(.+)\+\}$/.exec(segment);
       if (greedy) {
         if (i >= requested.length) matched = false;
-        else pathParams[greedy[1]!] = requested.slice(i).join('/');
-        requested.length = Math.max(requested.length, pattern.length);
+        else pathParams[greedy[1]!] = requested.slice(i).map(decodeURIComponent).join('/');
         break;
       }
       const value = requested[i];
