@@ -15,6 +15,7 @@ import json  # noqa: E402
 
 from moto import server  # noqa: E402
 from moto.iam.access_control import IAMPolicy, PermissionResult  # noqa: E402
+from moto.dynamodb.models import table as dynamodb_table  # noqa: E402
 from moto.s3 import models as s3_models  # noqa: E402
 from moto.sqs import models as sqs_models  # noqa: E402
 
@@ -66,6 +67,27 @@ def _bucket_permission_without_conditions(self, action, resource):  # type: igno
 
 
 s3_models.FakeBucket.get_permission = _bucket_permission_without_conditions
+
+
+
+def _stream_add_keeping_records(self, old, new):  # type: ignore[no-untyped-def]
+    """moto invokes every event source mapping of the table on each write, disabled ones too, and
+    then empties the shard, so GetRecords never sees the records. AWS keeps stream records for 24
+    hours whatever reads them, and a disabled mapping invokes nothing. The local runtime reads the
+    stream itself (its mappings are disabled in the emulator), so records are kept and only enabled
+    mappings are invoked, as moto would."""
+    view_type = self.table.stream_specification["StreamViewType"]
+    event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    sequence = len(self.items) + self.starting_sequence_number
+    self.items.append(dynamodb_table.StreamRecord(self.table, view_type, event_name, old, new, sequence))
+    from moto.awslambda.utils import get_backend
+
+    for arn, mapping in self.table.lambda_event_source_mappings.items():
+        if getattr(mapping, "enabled", True):
+            get_backend(self.account_id, arn.split(":")[3]).send_dynamodb_items(arn, [self.items[-1]], mapping.event_source_arn)
+
+
+dynamodb_table.StreamShard.add = _stream_add_keeping_records
 
 if __name__ == "__main__":
     server.main(sys.argv[1:])

@@ -56,12 +56,27 @@ locals {
       resources = [local.dynamodb_table_arn]
     }
   }
-  integration = local.integrations[local.type]
+  # null for type = "lambda": the function answers every route itself (proxy integration).
+  integration = lookup(local.integrations, local.type, null)
+  stores      = local.integration != null
+
+  item_parameter = local.type == "lambda" ? var.integration.item_path_parameter : null
+  body_methods   = ["POST", "PUT", "PATCH"]
+  # Routes keyed "<collection|item> <METHOD>"; storage integrations have exactly one.
+  routes = local.stores ? { "collection POST" = { resource = "collection", method = "POST" } } : merge(
+    { for m in var.integration.collection_methods : "collection ${m}" => { resource = "collection", method = m } },
+    local.item_parameter == null ? {} : { for m in var.integration.item_methods : "item ${m}" => { resource = "item", method = m } },
+  )
+  route_paths = {
+    collection = "/${var.path_part}"
+    item       = local.item_parameter == null ? null : "/${var.path_part}/{${local.item_parameter}}"
+  }
+  route_list = join(", ", sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"]))
 }
 
 resource "aws_api_gateway_rest_api" "this" {
   name        = var.name
-  description = "Storage-first ingestion: POST /${var.path_part} is stored in ${local.type} before anything processes it."
+  description = local.stores ? "Storage-first ingestion: POST /${var.path_part} is stored in ${local.type} before anything processes it." : "${local.route_list}, served by Lambda ${coalesce(var.integration.lambda_function_name, "-")}."
   tags        = var.tags
 
   endpoint_configuration {
@@ -79,6 +94,13 @@ resource "aws_api_gateway_resource" "this" {
   path_part   = var.path_part
 }
 
+resource "aws_api_gateway_resource" "item" {
+  count       = local.item_parameter == null ? 0 : 1
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.this.id
+  path_part   = "{${local.item_parameter}}"
+}
+
 resource "aws_api_gateway_request_validator" "body" {
   rest_api_id           = aws_api_gateway_rest_api.this.id
   name                  = "body"
@@ -92,14 +114,29 @@ resource "aws_api_gateway_model" "message" {
   schema       = var.request_schema
 }
 
-resource "aws_api_gateway_method" "post" {
+locals {
+  resource_ids = {
+    collection = aws_api_gateway_resource.this.id
+    item       = one(aws_api_gateway_resource.item[*].id)
+  }
+}
+
+resource "aws_api_gateway_method" "this" {
+  for_each = local.routes
+
   rest_api_id          = aws_api_gateway_rest_api.this.id
-  resource_id          = aws_api_gateway_resource.this.id
-  http_method          = "POST"
+  resource_id          = local.resource_ids[each.value.resource]
+  http_method          = each.value.method
   authorization        = "NONE"
   api_key_required     = true
-  request_validator_id = aws_api_gateway_request_validator.body.id
-  request_models       = { "application/json" = aws_api_gateway_model.message.name }
+  request_validator_id = contains(local.body_methods, each.value.method) ? aws_api_gateway_request_validator.body.id : null
+  request_models       = contains(local.body_methods, each.value.method) ? { "application/json" = aws_api_gateway_model.message.name } : null
+  request_parameters   = each.value.resource == "item" ? { "method.request.path.${local.item_parameter}" = true } : null
+}
+
+moved {
+  from = aws_api_gateway_method.post
+  to   = aws_api_gateway_method.this["collection POST"]
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -114,12 +151,15 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "integration" {
+  count              = local.stores ? 1 : 0
   name               = "${var.name}-integration"
   assume_role_policy = data.aws_iam_policy_document.assume.json
   tags               = var.tags
 }
 
 data "aws_iam_policy_document" "integration" {
+  count = local.stores ? 1 : 0
+
   statement {
     sid       = "StoreRequest"
     actions   = local.integration.actions
@@ -137,27 +177,50 @@ data "aws_iam_policy_document" "integration" {
 }
 
 resource "aws_iam_role_policy" "integration" {
+  count  = local.stores ? 1 : 0
   name   = "${var.name}-integration"
-  role   = aws_iam_role.integration.id
-  policy = data.aws_iam_policy_document.integration.json
+  role   = aws_iam_role.integration[0].id
+  policy = data.aws_iam_policy_document.integration[0].json
 }
 
 resource "aws_api_gateway_integration" "this" {
+  count                   = local.stores ? 1 : 0
   rest_api_id             = aws_api_gateway_rest_api.this.id
   resource_id             = aws_api_gateway_resource.this.id
-  http_method             = aws_api_gateway_method.post.http_method
+  http_method             = aws_api_gateway_method.this["collection POST"].http_method
   type                    = "AWS"
   integration_http_method = local.integration.http_method
   uri                     = local.integration.uri
-  credentials             = aws_iam_role.integration.arn
+  credentials             = aws_iam_role.integration[0].arn
   passthrough_behavior    = "NEVER"
   request_parameters      = local.integration.parameters
   request_templates       = { "application/json" = local.integration.template }
 }
 
+resource "aws_api_gateway_integration" "lambda" {
+  for_each = local.stores ? {} : local.routes
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_method.this[each.key].resource_id
+  http_method             = aws_api_gateway_method.this[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = var.integration.lambda_invoke_arn
+}
+
+resource "aws_lambda_permission" "api" {
+  count         = local.stores ? 0 : 1
+  statement_id  = "apigw-${substr(var.name, 0, 90)}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.integration.lambda_function_name
+  principal     = "apigateway.amazonaws.com"
+  # Only this API's own stage and routes may invoke the function.
+  source_arn = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/${var.path_part}*"
+}
+
 locals {
   # Status the client sees -> selection pattern on the storage service's status code (null = default).
-  responses = {
+  responses = !local.stores ? {} : {
     "202" = { pattern = null, body = local.integration.response }
     "400" = {
       pattern = "4\\d{2}"
@@ -175,7 +238,7 @@ resource "aws_api_gateway_method_response" "this" {
 
   rest_api_id     = aws_api_gateway_rest_api.this.id
   resource_id     = aws_api_gateway_resource.this.id
-  http_method     = aws_api_gateway_method.post.http_method
+  http_method     = aws_api_gateway_method.this["collection POST"].http_method
   status_code     = each.key
   response_models = { "application/json" = "Empty" }
 }
@@ -185,7 +248,7 @@ resource "aws_api_gateway_integration_response" "this" {
 
   rest_api_id        = aws_api_gateway_rest_api.this.id
   resource_id        = aws_api_gateway_resource.this.id
-  http_method        = aws_api_gateway_method.post.http_method
+  http_method        = aws_api_gateway_method.this["collection POST"].http_method
   status_code        = aws_api_gateway_method_response.this[each.key].status_code
   selection_pattern  = each.value.pattern
   response_templates = { "application/json" = each.value.body }
@@ -200,7 +263,9 @@ locals {
     UNSUPPORTED_MEDIA_TYPE       = { status = "415", message = "Send the body as Content-Type: application/json." }
     REQUEST_TOO_LARGE            = { status = "413", message = "The request body is too large." }
     INVALID_API_KEY              = { status = "403", message = "Missing or invalid API key (x-api-key header)." }
-    MISSING_AUTHENTICATION_TOKEN = { status = "404", message = "No such route: POST /${var.path_part} is the only one." }
+    MISSING_AUTHENTICATION_TOKEN = { status = "404", message = "No such route. Routes: ${local.route_list}." }
+    INTEGRATION_FAILURE          = { status = "502", message = "The back end failed; retry with backoff." }
+    INTEGRATION_TIMEOUT          = { status = "504", message = "The back end did not answer in time; retry with backoff." }
     THROTTLED                    = { status = "429", message = "Too many requests: slow down and retry with backoff." }
     QUOTA_EXCEEDED               = { status = "429", message = "Daily quota exceeded for this API key." }
   }
@@ -226,10 +291,12 @@ resource "aws_api_gateway_deployment" "this" {
       var.path_part,
       var.request_schema,
       local.integration,
+      local.routes,
       local.responses,
       local.gateway_responses,
-      aws_api_gateway_method.post.id,
-      aws_api_gateway_integration.this.id,
+      [for m in aws_api_gateway_method.this : m.id],
+      [for i in aws_api_gateway_integration.this : i.id],
+      [for i in aws_api_gateway_integration.lambda : i.id],
       [for r in aws_api_gateway_integration_response.this : r.id],
       [for r in aws_api_gateway_gateway_response.this : r.id],
     ]))
@@ -248,10 +315,10 @@ resource "aws_cloudwatch_log_group" "access" {
 }
 
 resource "aws_api_gateway_stage" "this" {
-  #checkov:skip=CKV_AWS_120:Caching cannot apply: the only route is a POST that stores every request.
+  #checkov:skip=CKV_AWS_120:Caching is off by design: storage routes are POSTs that store every request, and resource APIs (type = "lambda") must answer reads with current data (a cached note would hide its new word count).
   #checkov:skip=CKV2_AWS_29:A WAF web ACL is opt-in through var.waf_web_acl_arn (it is billed per ACL and rule); API keys, usage plan throttling and request validation are the default protection.
   #checkov:skip=CKV2_AWS_77:The Log4j managed rule belongs to a WAF web ACL, which is opt-in through var.waf_web_acl_arn (see CKV2_AWS_29); nothing behind this API runs Java.
-  #checkov:skip=CKV2_AWS_51:Clients authenticate with API keys; client certificates authenticate API Gateway to HTTP back ends, and these integrations are AWS service calls signed with IAM.
+  #checkov:skip=CKV2_AWS_51:Clients authenticate with API keys; client certificates authenticate API Gateway to HTTP back ends, and these integrations are AWS service calls and Lambda invocations signed with IAM.
   rest_api_id          = aws_api_gateway_rest_api.this.id
   deployment_id        = aws_api_gateway_deployment.this.id
   stage_name           = var.stage_name
@@ -282,7 +349,7 @@ resource "aws_api_gateway_stage" "this" {
 }
 
 resource "aws_api_gateway_method_settings" "all" {
-  #checkov:skip=CKV_AWS_225:Caching cannot apply: the only route is a POST that stores every request (cache_data_encrypted is still set).
+  #checkov:skip=CKV_AWS_225:Caching is off by design (see CKV_AWS_120 on the stage); cache_data_encrypted is still set.
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"

@@ -14,12 +14,12 @@ output "stage_name" {
 }
 
 output "invoke_url" {
-  description = "URL to POST to: <invoke_url>/<path_part>."
+  description = "Base URL of the stage: routes are <invoke_url>/<path_part>[/{id}]."
   value       = aws_api_gateway_stage.this.invoke_url
 }
 
 output "endpoint_url" {
-  description = "Full URL of the route."
+  description = "Full URL of the collection route (<invoke_url>/<path_part>)."
   value       = "${aws_api_gateway_stage.this.invoke_url}/${var.path_part}"
 }
 
@@ -35,11 +35,16 @@ output "api_key_value" {
 }
 
 output "integration_role_arn" {
-  description = "Role API Gateway assumes to write to the target."
-  value       = aws_iam_role.integration.arn
+  description = "Role API Gateway assumes to write to the storage target; null for type = \"lambda\"."
+  value       = one(aws_iam_role.integration[*].arn)
 }
 
 output "access_log_group_name" {
   description = "Access log group of the stage."
   value       = aws_cloudwatch_log_group.access.name
+}
+
+output "routes" {
+  description = "Routes the API serves, e.g. [\"GET /notes\", \"POST /notes\", ...]."
+  value       = sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"])
 }

@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "path_part" {
-  description = "Resource path the API accepts POSTs on (POST /<path_part>)."
+  description = "Resource path of the API: POST /<path_part> for storage integrations, the collection for type = \"lambda\"."
   type        = string
   default     = "messages"
 
@@ -27,43 +27,64 @@ variable "stage_name" {
 
 variable "integration" {
   description = <<-EOT
-    Where a request is stored, directly, with no Lambda in front:
+    What serves the API. Storage first, directly, with no Lambda in front (one route: POST /<path_part>):
       type = "sqs"      -> SendMessage to sqs_queue_arn (the request id travels as a message attribute)
       type = "s3"       -> PutObject to s3_bucket_name under s3_key_prefix, keyed by the request id
       type = "dynamodb" -> PutItem into dynamodb_table_name (partition key dynamodb_hash_key = request id), never overwriting
+    Or a resource API served by one Lambda function (proxy integration):
+      type = "lambda"   -> collection_methods on /<path_part> and, when item_path_parameter is set,
+                           item_methods on /<path_part>/{<item_path_parameter>}, all invoking lambda_invoke_arn
   EOT
   type = object({
-    type                = string
-    sqs_queue_arn       = optional(string)
-    s3_bucket_name      = optional(string)
-    s3_key_prefix       = optional(string, "incoming/")
-    dynamodb_table_name = optional(string)
-    dynamodb_hash_key   = optional(string, "pk")
+    type                 = string
+    sqs_queue_arn        = optional(string)
+    s3_bucket_name       = optional(string)
+    s3_key_prefix        = optional(string, "incoming/")
+    dynamodb_table_name  = optional(string)
+    dynamodb_hash_key    = optional(string, "pk")
+    lambda_function_name = optional(string)
+    lambda_invoke_arn    = optional(string)
+    item_path_parameter  = optional(string)
+    collection_methods   = optional(list(string), ["GET", "POST"])
+    item_methods         = optional(list(string), ["GET", "PUT", "DELETE"])
   })
 
   validation {
-    condition     = contains(["sqs", "s3", "dynamodb"], var.integration.type)
-    error_message = "integration.type must be sqs, s3 or dynamodb."
+    condition     = contains(["sqs", "s3", "dynamodb", "lambda"], var.integration.type)
+    error_message = "integration.type must be sqs, s3, dynamodb or lambda."
   }
 
   validation {
     condition = (
       var.integration.type == "sqs" ? var.integration.sqs_queue_arn != null :
       var.integration.type == "s3" ? var.integration.s3_bucket_name != null :
-      var.integration.dynamodb_table_name != null
+      var.integration.type == "dynamodb" ? var.integration.dynamodb_table_name != null :
+      var.integration.lambda_function_name != null && var.integration.lambda_invoke_arn != null
     )
-    error_message = "Set sqs_queue_arn, s3_bucket_name or dynamodb_table_name to match integration.type."
+    error_message = "Set sqs_queue_arn, s3_bucket_name, dynamodb_table_name or lambda_function_name + lambda_invoke_arn to match integration.type."
+  }
+
+  validation {
+    condition = alltrue([
+      for m in concat(var.integration.collection_methods, var.integration.item_methods) : contains(["GET", "POST", "PUT", "PATCH", "DELETE"], m)
+    ])
+    error_message = "collection_methods and item_methods may hold GET, POST, PUT, PATCH and DELETE."
+  }
+
+  validation {
+    condition     = var.integration.item_path_parameter == null || can(regex("^[a-zA-Z][a-zA-Z0-9_]*$", coalesce(var.integration.item_path_parameter, "x")))
+    error_message = "item_path_parameter must be a plain identifier (it becomes /<path_part>/{<item_path_parameter>})."
   }
 }
 
 variable "target_kms_key_arn" {
-  description = "CMK encrypting the target (queue, bucket or table), so the API's role may use it; null when the target uses an AWS owned key."
+  description = "CMK encrypting the storage target (queue, bucket or table), so the API's role may use it; null when the target uses an AWS owned key or for type = \"lambda\"."
   type        = string
   default     = null
 }
 
 variable "request_schema" {
-  description = "JSON schema (draft 4) every request body must satisfy before it is stored. The default accepts any non-empty JSON object: deeper validation belongs to the processor, so nothing the API took is lost."
+  description = "JSON schema (draft 4) every request body (POST, PUT, PATCH) must satisfy before it reaches the integration. The default accepts any non-empty JSON object: deeper validation belongs to the processor, so nothing the API took is lost."
   type        = string
   default     = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"Message\",\"type\":\"object\",\"minProperties\":1}"
 

@@ -1,5 +1,6 @@
 # Applies the module once per integration type against a mocked provider (no AWS account needed) and
-# checks that each stores the request directly in its service.
+# checks that each storage type stores the request directly in its service, and that the Lambda type
+# serves exactly the declared resource routes through a proxy integration.
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -12,6 +13,9 @@ mock_provider "aws" {
   }
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123" }
   }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
@@ -37,19 +41,19 @@ run "sqs_send_message" {
   }
 
   assert {
-    condition     = aws_api_gateway_integration.this.type == "AWS" && aws_api_gateway_integration.this.uri == "arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders"
+    condition     = aws_api_gateway_integration.this[0].type == "AWS" && aws_api_gateway_integration.this[0].uri == "arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders"
     error_message = "SQS integration must call SendMessage on the queue's path"
   }
   assert {
-    condition     = startswith(aws_api_gateway_integration.this.request_templates["application/json"], "Action=SendMessage&MessageBody=$util.urlEncode($input.body)")
+    condition     = startswith(aws_api_gateway_integration.this[0].request_templates["application/json"], "Action=SendMessage&MessageBody=$util.urlEncode($input.body)")
     error_message = "SQS template must URL-encode the body into SendMessage"
   }
   assert {
-    condition     = aws_api_gateway_integration.this.passthrough_behavior == "NEVER"
+    condition     = aws_api_gateway_integration.this[0].passthrough_behavior == "NEVER"
     error_message = "Bodies of other content types must be refused (415), never passed through"
   }
   assert {
-    condition     = aws_api_gateway_method.post.api_key_required && aws_api_gateway_method.post.request_validator_id != null
+    condition     = aws_api_gateway_method.this["collection POST"].api_key_required && aws_api_gateway_method.this["collection POST"].request_validator_id != null
     error_message = "The route must require an API key and validate the body"
   }
   assert {
@@ -70,11 +74,11 @@ run "s3_put_object" {
   }
 
   assert {
-    condition     = aws_api_gateway_integration.this.integration_http_method == "PUT" && aws_api_gateway_integration.this.uri == "arn:aws:apigateway:eu-west-1:s3:path/landing-bucket/raw/{key}.json"
+    condition     = aws_api_gateway_integration.this[0].integration_http_method == "PUT" && aws_api_gateway_integration.this[0].uri == "arn:aws:apigateway:eu-west-1:s3:path/landing-bucket/raw/{key}.json"
     error_message = "S3 integration must PUT the object under the prefix"
   }
   assert {
-    condition     = aws_api_gateway_integration.this.request_parameters["integration.request.path.key"] == "context.requestId"
+    condition     = aws_api_gateway_integration.this[0].request_parameters["integration.request.path.key"] == "context.requestId"
     error_message = "S3 object key must be the request id (unique, never overwritten)"
   }
   assert {
@@ -94,19 +98,19 @@ run "dynamodb_put_item" {
   }
 
   assert {
-    condition     = aws_api_gateway_integration.this.uri == "arn:aws:apigateway:eu-west-1:dynamodb:action/PutItem"
+    condition     = aws_api_gateway_integration.this[0].uri == "arn:aws:apigateway:eu-west-1:dynamodb:action/PutItem"
     error_message = "DynamoDB integration must call PutItem"
   }
   assert {
-    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "\"ConditionExpression\": \"attribute_not_exists(#pk)\"")
+    condition     = strcontains(aws_api_gateway_integration.this[0].request_templates["application/json"], "\"ConditionExpression\": \"attribute_not_exists(#pk)\"")
     error_message = "DynamoDB PutItem must never overwrite an item"
   }
   assert {
-    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "\"TableName\": \"requests\"")
+    condition     = strcontains(aws_api_gateway_integration.this[0].request_templates["application/json"], "\"TableName\": \"requests\"")
     error_message = "DynamoDB PutItem must target the table"
   }
   assert {
-    condition     = strcontains(aws_api_gateway_integration.this.request_templates["application/json"], "$util.escapeJavaScript($input.body).replaceAll(\"\\\\'\", \"'\")")
+    condition     = strcontains(aws_api_gateway_integration.this[0].request_templates["application/json"], "$util.escapeJavaScript($input.body).replaceAll(\"\\\\'\", \"'\")")
     error_message = "The body must be escaped for JSON inside the template"
   }
 }
@@ -116,6 +120,63 @@ run "integration_target_required" {
 
   variables {
     integration = { type = "s3" }
+  }
+
+  expect_failures = [var.integration]
+}
+
+run "lambda_resource_api" {
+  command = apply
+
+  variables {
+    path_part = "notes"
+    integration = {
+      type                 = "lambda"
+      lambda_function_name = "notes-api"
+      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:notes-api/invocations"
+      item_path_parameter  = "noteId"
+    }
+  }
+
+  assert {
+    condition     = jsonencode(output.routes) == jsonencode(["DELETE /notes/{noteId}", "GET /notes", "GET /notes/{noteId}", "POST /notes", "PUT /notes/{noteId}"])
+    error_message = "A Lambda resource API serves the collection and item routes, nothing else"
+  }
+  assert {
+    condition     = alltrue([for i in aws_api_gateway_integration.lambda : i.type == "AWS_PROXY" && i.integration_http_method == "POST"])
+    error_message = "Every route must be a Lambda proxy integration (invoked with POST)"
+  }
+  assert {
+    condition     = alltrue([for m in aws_api_gateway_method.this : m.api_key_required])
+    error_message = "Every route must require an API key"
+  }
+  assert {
+    condition = (
+      aws_api_gateway_method.this["collection POST"].request_validator_id != null &&
+      aws_api_gateway_method.this["item PUT"].request_validator_id != null &&
+      aws_api_gateway_method.this["item GET"].request_validator_id == null
+    )
+    error_message = "Bodies of POST and PUT must be validated; reads carry none"
+  }
+  assert {
+    condition     = aws_api_gateway_method.this["item DELETE"].request_parameters["method.request.path.noteId"]
+    error_message = "Item routes must declare their path parameter"
+  }
+  assert {
+    condition     = aws_lambda_permission.api[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/notes*"
+    error_message = "Only this API's stage and routes may invoke the function"
+  }
+  assert {
+    condition     = length(aws_iam_role.integration) == 0 && length(aws_api_gateway_integration_response.this) == 0
+    error_message = "A proxy API needs no integration role and no response mapping"
+  }
+}
+
+run "lambda_needs_function" {
+  command = plan
+
+  variables {
+    integration = { type = "lambda", lambda_function_name = "notes-api" }
   }
 
   expect_failures = [var.integration]
