@@ -13,6 +13,7 @@ module "stack" {
   artifacts_dir               = var.artifacts_dir
   enable_storage_first        = var.enable_storage_first
   enable_etl                  = var.enable_etl
+  enable_notes                = var.enable_notes
   alarm_emails                = var.alarm_emails
   manage_account_logging_role = var.manage_account_logging_role
 }

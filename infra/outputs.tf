@@ -13,3 +13,14 @@ output "etl" {
   description = "Bucket, queues and tables of the ETL pipeline."
   value       = module.stack.etl
 }
+
+output "notes" {
+  description = "API, table and queues of the notes pipeline."
+  value       = module.stack.notes
+}
+
+output "notes_api_key" {
+  description = "API key of the notes API: terraform output -raw notes_api_key"
+  value       = module.stack.notes_api_key
+  sensitive   = true
+}

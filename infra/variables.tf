@@ -28,6 +28,12 @@ variable "enable_etl" {
   default     = true
 }
 
+variable "enable_notes" {
+  description = "Deploy the notes pipeline (notes API, table stream, word count)."
+  type        = bool
+  default     = true
+}
+
 variable "alarm_emails" {
   description = "Emails subscribed to the alarm topics."
   type        = list(string)

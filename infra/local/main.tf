@@ -44,6 +44,7 @@ module "stack" {
   storage_first_processor_timeout = var.quick_retries ? 3 : 30
   storage_first_max_receive_count = var.quick_retries ? 2 : 5
   etl_loader_timeout              = 60
+  notes_quick_retries             = var.quick_retries
   # The emulator's tables live as long as the emulator: nothing to protect.
   deletion_protection = false
 }

@@ -31,3 +31,27 @@ output "etl" {
     alarm_topic_arn       = module.etl[0].alarm_topic_arn
   } : null
 }
+
+output "notes" {
+  description = "API, table and queues of the notes pipeline (null when disabled)."
+  value = var.enable_notes ? {
+    endpoint_url              = module.notes[0].endpoint_url
+    rest_api_id               = module.notes[0].rest_api_id
+    stage_name                = module.notes[0].stage_name
+    routes                    = module.notes[0].routes
+    table_name                = module.notes[0].table_name
+    queue_url                 = module.notes[0].queue_url
+    dlq_url                   = module.notes[0].dlq_url
+    stream_failures_queue_url = module.notes[0].stream_failures_queue_url
+    api_function_name         = module.notes[0].api_function_name
+    forwarder_function_name   = module.notes[0].forwarder_function_name
+    word_count_function_name  = module.notes[0].word_count_function_name
+    alarm_topic_arn           = module.notes[0].alarm_topic_arn
+  } : null
+}
+
+output "notes_api_key" {
+  description = "API key of the notes API (terraform output -raw notes_api_key)."
+  value       = var.enable_notes ? module.notes[0].api_key_value : null
+  sensitive   = true
+}

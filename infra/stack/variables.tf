@@ -62,6 +62,18 @@ variable "enable_etl" {
   default     = true
 }
 
+variable "enable_notes" {
+  description = "Deploy the notes pipeline (notes API -> table stream -> SQS -> word count)."
+  type        = bool
+  default     = true
+}
+
+variable "notes_quick_retries" {
+  description = "Short retry settings for the notes pipeline (word-count timeout 3 s, 2 receives before the DLQ); for the local emulator, where waiting minutes for a DLQ helps nobody."
+  type        = bool
+  default     = false
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of the pipelines' DynamoDB tables."
   type        = bool

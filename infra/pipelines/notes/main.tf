@@ -1,0 +1,259 @@
+locals {
+  tags = merge(var.tags, { pipeline = "notes" })
+
+  # Mirrors functions/notes/note.ts: the API refuses what the function would refuse, before invoking it.
+  note_schema = jsonencode({
+    "$schema"            = "http://json-schema.org/draft-04/schema#"
+    title                = "NoteInput"
+    type                 = "object"
+    required             = ["content"]
+    additionalProperties = false
+    properties = {
+      title   = { type = "string", minLength = 1, maxLength = 200 }
+      content = { type = "string", minLength = 1, maxLength = 50000 }
+    }
+  })
+}
+
+module "kms" {
+  source             = "../../modules/kms-key"
+  name               = var.name
+  description        = "Encrypts the ${var.name} table, its stream, queues, logs and alarm topic."
+  service_principals = ["cloudwatch.amazonaws.com"]
+  tags               = local.tags
+}
+
+module "table" {
+  source              = "../../modules/dynamodb"
+  name                = "${var.name}-notes"
+  hash_key            = "noteId"
+  stream_view_type    = "NEW_AND_OLD_IMAGES"
+  kms_key_arn         = module.kms.key_arn
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "api_function" {
+  source        = "../../modules/lambda-function"
+  function_name = "${var.name}-api"
+  description   = "Notes API: create, get, list, update, delete in ${module.table.table_name}."
+  artifact_path = var.api_artifact_path
+  timeout       = 10
+  kms_key_arn   = module.kms.key_arn
+  environment = {
+    POWERTOOLS_SERVICE_NAME = "${var.name}-api"
+    POWERTOOLS_LOG_LEVEL    = var.log_level
+    TABLE_NAME              = module.table.table_name
+  }
+  policy_statements = [
+    { sid = "Notes", actions = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = [module.table.table_arn] },
+    { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
+  ]
+  tags = local.tags
+}
+
+module "api" {
+  source    = "../../modules/apigw"
+  name      = "${var.name}-api"
+  path_part = "notes"
+  integration = {
+    type                 = "lambda"
+    lambda_function_name = module.api_function.function_name
+    lambda_invoke_arn    = module.api_function.invoke_arn
+    item_path_parameter  = "noteId"
+    collection_methods   = ["GET", "POST"]
+    item_methods         = ["GET", "PUT", "DELETE"]
+  }
+  request_schema              = local.note_schema
+  kms_key_arn                 = module.kms.key_arn
+  throttle_rate_limit         = var.throttle_rate_limit
+  throttle_burst_limit        = var.throttle_burst_limit
+  manage_account_logging_role = var.manage_account_logging_role
+  tags                        = local.tags
+}
+
+module "queue" {
+  source                     = "../../modules/sqs-with-dlq"
+  name                       = "${var.name}-word-count"
+  kms_key_arn                = module.kms.key_arn
+  visibility_timeout_seconds = 6 * var.word_count_timeout
+  max_receive_count          = var.max_receive_count
+  tags                       = local.tags
+}
+
+# The stream mapping's on-failure destination: Lambda puts here the shard and sequence range of
+# records it gave up on (the notes themselves stay in the table; see the README on recounting).
+resource "aws_sqs_queue" "stream_failures" {
+  name                              = "${var.name}-stream-failures"
+  message_retention_seconds         = 1209600
+  kms_master_key_id                 = module.kms.key_arn
+  kms_data_key_reuse_period_seconds = 300
+  tags                              = local.tags
+}
+
+data "aws_iam_policy_document" "stream_failures" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.stream_failures.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "stream_failures" {
+  queue_url = aws_sqs_queue.stream_failures.id
+  policy    = data.aws_iam_policy_document.stream_failures.json
+}
+
+module "forwarder" {
+  source        = "../../modules/lambda-function"
+  function_name = "${var.name}-forwarder"
+  description   = "Forwards new and changed notes from the ${module.table.table_name} stream to ${module.queue.queue_name}."
+  artifact_path = var.forwarder_artifact_path
+  timeout       = 60
+  kms_key_arn   = module.kms.key_arn
+  environment = {
+    POWERTOOLS_SERVICE_NAME = "${var.name}-forwarder"
+    POWERTOOLS_LOG_LEVEL    = var.log_level
+    QUEUE_URL               = module.queue.queue_url
+  }
+  policy_statements = [
+    { sid = "ReadStream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], resources = [module.table.stream_arn] },
+    { sid = "Forward", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
+    { sid = "ReportFailures", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.stream_failures.arn] },
+    { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
+  ]
+  tags = local.tags
+}
+
+resource "aws_lambda_event_source_mapping" "forwarder" {
+  event_source_arn               = module.table.stream_arn
+  function_name                  = module.forwarder.function_arn
+  starting_position              = "TRIM_HORIZON"
+  batch_size                     = var.stream_batch_size
+  bisect_batch_on_function_error = true
+  maximum_retry_attempts         = var.stream_maximum_retry_attempts
+  maximum_record_age_in_seconds  = var.stream_maximum_record_age_seconds
+  function_response_types        = ["ReportBatchItemFailures"]
+  enabled                        = var.event_source_mappings_enabled
+
+  # Deletions never need a count: dropped by Lambda before any invocation. Title edits and the
+  # count's own write-back are MODIFY records too; only the forwarder can compare old and new content.
+  filter_criteria {
+    filter {
+      pattern = jsonencode({ eventName = ["INSERT", "MODIFY"] })
+    }
+  }
+
+  destination_config {
+    on_failure {
+      destination_arn = aws_sqs_queue.stream_failures.arn
+    }
+  }
+}
+
+module "word_count" {
+  source        = "../../modules/lambda-function"
+  function_name = "${var.name}-word-count"
+  description   = "Counts the words of each note version in ${module.queue.queue_name} and writes the count if the note still has that version."
+  artifact_path = var.word_count_artifact_path
+  timeout       = var.word_count_timeout
+  kms_key_arn   = module.kms.key_arn
+  environment = {
+    POWERTOOLS_SERVICE_NAME = "${var.name}-word-count"
+    POWERTOOLS_LOG_LEVEL    = var.log_level
+    TABLE_NAME              = module.table.table_name
+  }
+  policy_statements = [
+    { sid = "ConsumeQueue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], resources = [module.queue.queue_arn] },
+    { sid = "WriteCount", actions = ["dynamodb:UpdateItem"], resources = [module.table.table_arn] },
+    { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
+  ]
+  tags = local.tags
+}
+
+resource "aws_lambda_event_source_mapping" "word_count" {
+  event_source_arn        = module.queue.queue_arn
+  function_name           = module.word_count.function_arn
+  batch_size              = var.word_count_batch_size
+  function_response_types = ["ReportBatchItemFailures"]
+  enabled                 = var.event_source_mappings_enabled
+
+  scaling_config {
+    maximum_concurrency = 5
+  }
+}
+
+module "alarms" {
+  source       = "../../modules/cloudwatch-alarms"
+  name         = var.name
+  kms_key_arn  = module.kms.key_arn
+  alarm_emails = var.alarm_emails
+  tags         = local.tags
+
+  alarms = {
+    stream-iterator-age = {
+      description = "The forwarder is more than ${var.iterator_age_alarm_seconds}s behind the ${module.table.table_name} stream (records expire after 24 h): it is failing or too slow."
+      namespace   = "AWS/Lambda"
+      metric_name = "IteratorAge"
+      dimensions  = { FunctionName = module.forwarder.function_name }
+      statistic   = "Maximum"
+      threshold   = var.iterator_age_alarm_seconds * 1000
+    }
+    stream-failures = {
+      description = "The forwarder gave up on stream records (see ${aws_sqs_queue.stream_failures.name}): recount the notes they name (README)."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = aws_sqs_queue.stream_failures.name }
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+    word-count-dlq-not-empty = {
+      description = "Count requests failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = module.queue.dlq_name }
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+    forwarder-errors = {
+      description = "The forwarder failed whole invocations (the stream retries them, bisecting)."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = module.forwarder.function_name }
+      threshold   = 0
+    }
+    word-count-errors = {
+      description = "The word-count function failed whole invocations."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = module.word_count.function_name }
+      threshold   = 0
+    }
+    api-errors = {
+      description = "The notes API function failed (clients got 5xx)."
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = module.api_function.function_name }
+      threshold   = 0
+    }
+    api-5xx = {
+      description = "The notes API answered 5xx."
+      namespace   = "AWS/ApiGateway"
+      metric_name = "5XXError"
+      dimensions  = { ApiName = module.api.rest_api_name, Stage = module.api.stage_name }
+      threshold   = 0
+    }
+  }
+}

@@ -1,0 +1,150 @@
+variable "name" {
+  description = "Prefix for every resource of this pipeline."
+  type        = string
+  default     = "notes"
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,40}$", var.name))
+    error_message = "name may contain lower-case letters, digits and '-' (1-40 characters)."
+  }
+}
+
+variable "api_artifact_path" {
+  description = "Zip of the notes API handler (dist/notes-api.zip)."
+  type        = string
+}
+
+variable "forwarder_artifact_path" {
+  description = "Zip of the stream forwarder handler (dist/notes-forwarder.zip)."
+  type        = string
+}
+
+variable "word_count_artifact_path" {
+  description = "Zip of the word-count handler (dist/notes-word-count.zip)."
+  type        = string
+}
+
+variable "stream_batch_size" {
+  description = "Most stream records per forwarder invocation (sent to SQS 10 per call)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.stream_batch_size >= 1 && var.stream_batch_size <= 10000
+    error_message = "stream_batch_size must be between 1 and 10000."
+  }
+}
+
+variable "stream_maximum_retry_attempts" {
+  description = "Retries of a failing stream batch (bisected on each error) before its records are reported to the on-failure queue."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.stream_maximum_retry_attempts >= 0 && var.stream_maximum_retry_attempts <= 10000
+    error_message = "stream_maximum_retry_attempts must be between 0 and 10000 (-1, forever, would block the shard)."
+  }
+}
+
+variable "stream_maximum_record_age_seconds" {
+  description = "Stream records older than this are not retried but reported to the on-failure queue."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.stream_maximum_record_age_seconds >= 60 && var.stream_maximum_record_age_seconds <= 604800
+    error_message = "stream_maximum_record_age_seconds must be between 60 and 604800."
+  }
+}
+
+variable "word_count_timeout" {
+  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.word_count_timeout >= 1 && var.word_count_timeout <= 900
+    error_message = "word_count_timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "word_count_batch_size" {
+  description = "Most count requests per word-count invocation."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.word_count_batch_size >= 1 && var.word_count_batch_size <= 10
+    error_message = "word_count_batch_size must be between 1 and 10."
+  }
+}
+
+variable "max_receive_count" {
+  description = "Count attempts of a request before it is parked in the DLQ."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000
+    error_message = "max_receive_count must be between 1 and 1000."
+  }
+}
+
+variable "iterator_age_alarm_seconds" {
+  description = "Alarm when the forwarder falls this far behind the table's stream."
+  type        = number
+  default     = 300
+}
+
+variable "log_level" {
+  description = "Log level of the functions (DEBUG, INFO, WARN, ERROR)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
+  }
+}
+
+variable "throttle_rate_limit" {
+  description = "Steady-state requests per second for the API key."
+  type        = number
+  default     = 50
+}
+
+variable "throttle_burst_limit" {
+  description = "Request burst for the API key."
+  type        = number
+  default     = 100
+}
+
+variable "deletion_protection" {
+  description = "Protect the notes table from deletion."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_emails" {
+  description = "Emails subscribed to the pipeline's alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "manage_account_logging_role" {
+  description = "Create the account-wide API Gateway CloudWatch role (one per account and region)."
+  type        = bool
+  default     = true
+}
+
+variable "event_source_mappings_enabled" {
+  description = "Whether the stream and queue mappings poll. Only the local emulator setup turns them off (its own runtime polls instead)."
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
