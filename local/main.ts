@@ -11,10 +11,14 @@ const stack = await startLocalStack({ emulatorPort, apiPort });
 
 console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
 console.log(`Event sources polled locally: ${stack.mappings.length}`);
+const sampleBody = (url: string) => (url.includes('/notes') ? '{"title":"demo","content":"Hello from the local stack"}' : '{"type":"demo","data":{"hello":"world"}}');
+let lastApi = '';
 for (const endpoint of stack.endpoints) {
-  console.log(`\n${endpoint.apiName} (${endpoint.stage}): ${endpoint.method} ${endpoint.url}`);
+  if (endpoint.apiName !== lastApi) console.log(`\n${endpoint.apiName} (${endpoint.stage}):`);
+  lastApi = endpoint.apiName;
   const key = endpoint.apiKey ? ` -H 'x-api-key: ${endpoint.apiKey}'` : '';
-  console.log(`  curl -sS -X ${endpoint.method} '${endpoint.url}'${key} -H 'content-type: application/json' -d '{"type":"demo","data":{"hello":"world"}}'`);
+  const body = ['POST', 'PUT', 'PATCH'].includes(endpoint.method) ? ` -H 'content-type: application/json' -d '${sampleBody(endpoint.url)}'` : '';
+  console.log(`  ${endpoint.method.padEnd(6)} curl -sS -X ${endpoint.method} '${endpoint.url}'${key}${body}`);
 }
 console.log(`\nAWS CLI against the emulator: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${stack.emulatorEndpoint} sqs list-queues`);
 console.log('Function logs appear below. Ctrl-C stops everything.\n');

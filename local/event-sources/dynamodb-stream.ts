@@ -17,10 +17,41 @@ export interface StreamMappingOptions {
   bisectOnError: boolean;
   /** -1 = until the records expire. */
   maximumRetryAttempts: number;
+  /** Records older than this are not retried but given to onFailure; -1 = until they expire (24 h). */
+  maximumRecordAgeSeconds: number;
   reportBatchItemFailures: boolean;
   invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
-  /** Where a batch goes after its retries (the mapping's on-failure destination). */
-  onFailure: (records: DynamoDBRecord[], reason: string) => Promise<void>;
+  /** Where records go that Lambda gave up on (the mapping's on-failure destination). */
+  onFailure: (records: DynamoDBRecord[], failure: StreamFailure) => Promise<void>;
+  now?: () => number;
+}
+
+export interface StreamFailure {
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+  reason: string;
+  invocations: number;
+  shardId?: string;
+}
+
+/** The invocation record Lambda sends to a stream mapping's on-failure destination: where the records are, not the records. */
+export function failureInvocationRecord(records: DynamoDBRecord[], failure: StreamFailure, functionArn: string, streamArn: string, requestId: string, now = new Date()) {
+  const created = records.map((r) => r.dynamodb?.ApproximateCreationDateTime).filter((t): t is number => t !== undefined);
+  const iso = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString());
+  return {
+    requestContext: { requestId, functionArn, condition: failure.condition, approximateInvokeCount: failure.invocations },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: failure.condition === 'RetryAttemptsExhausted' ? 'Unhandled' : undefined },
+    version: '1.0',
+    timestamp: now.toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: failure.shardId,
+      startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
+      endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber,
+      approximateArrivalOfFirstRecord: iso(created.length ? Math.min(...created) : undefined),
+      approximateArrivalOfLastRecord: iso(created.length ? Math.max(...created) : undefined),
+      batchSize: records.length,
+      streamArn,
+    },
+  };
 }
 
 /** Lambda's event filtering: every key of the pattern must match; a list means "one of". */
@@ -51,12 +82,19 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
 /**
  * Delivers one batch the way Lambda does for streams: on a partial failure it retries from the
  * lowest failed sequence number (successes after it included); on a function error it retries the
- * batch, split in halves when bisecting; after maximumRetryAttempts the records go to the on-failure
- * destination and the shard moves on. Returns how many invocations it took.
+ * batch, split in halves when bisecting; after maximumRetryAttempts, or once older than
+ * maximumRecordAgeSeconds, the records go to the on-failure destination and the shard moves on.
+ * Returns how many invocations it took.
  */
 export async function deliverBatch(records: DynamoDBRecord[], options: StreamMappingOptions): Promise<number> {
   let invocations = 0;
-  const deliver = async (batch: DynamoDBRecord[], attempt: number): Promise<void> => {
+  const now = options.now ?? Date.now;
+  const expired = (record: DynamoDBRecord) =>
+    options.maximumRecordAgeSeconds >= 0 && now() / 1000 - (record.dynamodb?.ApproximateCreationDateTime ?? Infinity) > options.maximumRecordAgeSeconds;
+  const deliver = async (records: DynamoDBRecord[], attempt: number): Promise<void> => {
+    const tooOld = records.filter(expired);
+    if (tooOld.length > 0) await options.onFailure(tooOld, { condition: 'RecordAgeExceeded', reason: `older than ${options.maximumRecordAgeSeconds}s`, invocations });
+    const batch = tooOld.length > 0 ? records.filter((r) => !expired(r)) : records;
     if (batch.length === 0) return;
     invocations += 1;
     let failedFrom = -1;
@@ -76,7 +114,7 @@ export async function deliverBatch(records: DynamoDBRecord[], options: StreamMap
     if (failedFrom < 0) return;
     const remaining = batch.slice(failedFrom);
     if (options.maximumRetryAttempts >= 0 && attempt >= options.maximumRetryAttempts) {
-      await options.onFailure(remaining, reason);
+      await options.onFailure(remaining, { condition: 'RetryAttemptsExhausted', reason, invocations });
       return;
     }
     if (options.bisectOnError && failedFrom === 0 && remaining.length > 1) {
@@ -110,7 +148,7 @@ export async function runStreamMapping(client: DynamoDBStreamsClient, options: S
       const records = Records.map((r) => toLambdaRecord(r, options.streamArn, options.region)).filter((r) => options.filters.length === 0 || options.filters.some((f) => matchesFilter(f, r)));
       received += Records.length;
       if (records.length > 0) {
-        await deliverBatch(records, options);
+        await deliverBatch(records, { ...options, onFailure: (failed, failure) => options.onFailure(failed, { ...failure, shardId }) });
         onBatch(records.length);
       }
     }

@@ -1,6 +1,9 @@
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import type { FunctionRunner } from '../functions/runner';
+import { failureInvocationRecord, runStreamMapping } from './dynamodb-stream';
 import { runSqsEventSource } from './sqs';
 
 export interface EventSourceContext {
@@ -22,10 +25,17 @@ async function invokeOrThrow<T>(runner: FunctionRunner, functionArn: string, eve
   return result.payload as T;
 }
 
-const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
-  const client = new SQSClient({ endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const [, , , , account, queueName] = mapping.EventSourceArn!.split(':');
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+async function queueUrlOf(client: SQSClient, queueArn: string): Promise<string> {
+  const [, , , , account, queueName] = queueArn.split(':');
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }));
+  return QueueUrl!;
+}
+
+const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
+  const client = new SQSClient({ endpoint, region, credentials });
+  const QueueUrl = await queueUrlOf(client, mapping.EventSourceArn!);
   const functionArn = mapping.FunctionArn!;
   const functionName = functionArn.split(':')[6];
   await runSqsEventSource(
@@ -49,8 +59,50 @@ const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, sign
   );
 };
 
+/** Lambda's filter patterns arrive as JSON strings. */
+const filterPatterns = (mapping: EventSourceMappingConfiguration): object[] => (mapping.FilterCriteria?.Filters ?? []).flatMap((f) => (f.Pattern ? [JSON.parse(f.Pattern) as object] : []));
+
+const dynamodb: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
+  const streams = new DynamoDBStreamsClient({ endpoint, region, credentials });
+  const sqsClient = new SQSClient({ endpoint, region, credentials });
+  const functionArn = mapping.FunctionArn!;
+  const functionName = functionArn.split(':')[6];
+  const destination = mapping.DestinationConfig?.OnFailure?.Destination;
+  const destinationUrl = destination?.split(':')[2] === 'sqs' ? await queueUrlOf(sqsClient, destination) : undefined;
+  await runStreamMapping(
+    streams,
+    {
+      streamArn: mapping.EventSourceArn!,
+      region,
+      batchSize: mapping.BatchSize ?? 100,
+      startingPosition: mapping.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      filters: filterPatterns(mapping),
+      bisectOnError: mapping.BisectBatchOnFunctionError ?? false,
+      maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
+      maximumRecordAgeSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
+      reportBatchItemFailures: (mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      invoke: (event) => invokeOrThrow(runner, functionArn, event),
+      onFailure: async (records, failure) => {
+        stats.failed += records.length;
+        log(`[stream -> ${functionName}] gave up on ${records.length} record(s) (${failure.condition}: ${failure.reason})`);
+        if (!destinationUrl) {
+          log(`[stream -> ${functionName}] no SQS on-failure destination: the records are skipped, as Lambda does`);
+          return;
+        }
+        const record = failureInvocationRecord(records, failure, functionArn, mapping.EventSourceArn!, randomUUID());
+        await sqsClient.send(new SendMessageCommand({ QueueUrl: destinationUrl, MessageBody: JSON.stringify(record) }));
+      },
+    },
+    signal,
+    (delivered) => {
+      stats.received += delivered;
+      log(`[stream -> ${functionName}] ${delivered} record(s) delivered`);
+    },
+  );
+};
+
 /** Event source adapters by the service in the source ARN. New sources add an entry here. */
-export const eventSourceAdapters: Record<string, EventSourceAdapter> = { sqs };
+export const eventSourceAdapters: Record<string, EventSourceAdapter> = { sqs, dynamodb };
 
 export function adapterFor(mapping: EventSourceMappingConfiguration): EventSourceAdapter | undefined {
   return eventSourceAdapters[mapping.EventSourceArn?.split(':')[2] ?? ''];

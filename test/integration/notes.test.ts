@@ -67,7 +67,7 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
     }
     if (records.length > 0) {
       await deliverBatch(records, {
-        streamArn, region: 'us-east-1', batchSize: 100, startingPosition: 'TRIM_HORIZON', filters: [], bisectOnError: true, maximumRetryAttempts: 2, reportBatchItemFailures: true,
+        streamArn, region: 'us-east-1', batchSize: 100, startingPosition: 'TRIM_HORIZON', filters: [], bisectOnError: true, maximumRetryAttempts: 2, maximumRecordAgeSeconds: -1, reportBatchItemFailures: true,
         invoke: async (event) => {
           const result = await forwardRecords(sqs, event.Records, { queueUrl: queue.url });
           stats.sendMessageBatchCalls += result.calls;

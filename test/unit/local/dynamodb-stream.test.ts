@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { deliverBatch, matchesFilter, type StreamMappingOptions } from '../../../local/event-sources/dynamodb-stream';
+import { deliverBatch, failureInvocationRecord, matchesFilter, type StreamFailure, type StreamMappingOptions } from '../../../local/event-sources/dynamodb-stream';
 
 const records = (n: number): DynamoDBRecord[] => Array.from({ length: n }, (_, i) => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: String(100 + i) } }));
 const seqs = (batch: DynamoDBRecord[]) => batch.map((r) => r.dynamodb!.SequenceNumber);
@@ -12,6 +12,7 @@ const base = (overrides: Partial<StreamMappingOptions>): StreamMappingOptions =>
   filters: [],
   bisectOnError: false,
   maximumRetryAttempts: 2,
+  maximumRecordAgeSeconds: -1,
   reportBatchItemFailures: true,
   invoke: async () => {},
   onFailure: async () => {},
@@ -51,6 +52,35 @@ describe('local DynamoDB stream delivery (Lambda semantics)', function () {
     const parked: (string | undefined)[] = [];
     await deliverBatch(records(2), base({ maximumRetryAttempts: 0, invoke: async () => ({ batchItemFailures: [{ itemIdentifier: 'nope' }] }), onFailure: async (b) => void parked.push(...seqs(b)) }));
     expect(parked).to.deep.equal(['100', '101']);
+  });
+
+  it('gives up on records older than the age limit without invoking for them, and delivers the rest', async function () {
+    const batch = records(3).map((r, i) => ({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: i === 0 ? 1_000 : 4_000 } }));
+    const delivered: (string | undefined)[] = [];
+    const failures: [string | undefined, StreamFailure['condition']][] = [];
+    await deliverBatch(batch, base({
+      maximumRecordAgeSeconds: 3_600,
+      now: () => 5_000_000,
+      invoke: async (event) => void delivered.push(...seqs(event.Records)),
+      onFailure: async (failed, failure) => void failures.push(...failed.map((r) => [r.dynamodb?.SequenceNumber, failure.condition] as [string | undefined, StreamFailure['condition']])),
+    }));
+    expect(failures).to.deep.equal([['100', 'RecordAgeExceeded']]);
+    expect(delivered).to.deep.equal(['101', '102']);
+  });
+
+  it('describes what it gave up on the way Lambda does for an on-failure destination', function () {
+    const batch = records(3).map((r, i) => ({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: 1_700_000_000 + i } }));
+    const record = failureInvocationRecord(batch, { condition: 'RetryAttemptsExhausted', reason: 'poison', invocations: 4, shardId: 'shard-1' }, 'arn:fn', 'arn:stream', 'req-1');
+    expect(record.requestContext).to.deep.equal({ requestId: 'req-1', functionArn: 'arn:fn', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 });
+    expect(record.DDBStreamBatchInfo).to.deep.equal({
+      shardId: 'shard-1',
+      startSequenceNumber: '100',
+      endSequenceNumber: '102',
+      approximateArrivalOfFirstRecord: '2023-11-14T22:13:20.000Z',
+      approximateArrivalOfLastRecord: '2023-11-14T22:13:22.000Z',
+      batchSize: 3,
+      streamArn: 'arn:stream',
+    });
   });
 
   it('applies event filter patterns', function () {
