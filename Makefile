@@ -17,7 +17,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 test-unit test-integration: export POWERTOOLS_LOG_LEVEL := SILENT
 MOCHA := npx mocha
 
-.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs checkov redrive clean
+.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs checkov redrive recount clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -88,6 +88,12 @@ redrive: ## Redrive the storage-first DLQ (DRY_RUN=1 to count only; DLQ_URL=/QUE
 	@dlq="$${DLQ_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).dlq_url)')}"; \
 	 to="$${QUEUE_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).queue_url)')}"; \
 	 npx tsx scripts/redrive.ts --dlq "$$dlq" --to "$$to" $(if $(DRY_RUN),--dry-run,)
+
+recount: ## Send a count request for every note without a count of its current version (DRY_RUN=1 to count only; TABLE=/QUEUE_URL= to override)
+	@scripts/setup.sh node
+	@table="$${TABLE:-$$(terraform -chdir=infra output -json notes | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).table_name)')}"; \
+	 queue="$${QUEUE_URL:-$$(terraform -chdir=infra output -json notes | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).queue_url)')}"; \
+	 npx tsx scripts/recount.ts --table "$$table" --queue "$$queue" $(if $(MIN_AGE_SECONDS),--min-age-seconds $(MIN_AGE_SECONDS),) $(if $(DRY_RUN),--dry-run,)
 
 clean: ## Remove build output (keeps the .cache/ toolchain)
 	@rm -rf dist

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { approximateDepth as depth } from '../functions/lib/redrive';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { countWords } from '../functions/notes/word-count';
 import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';
 import type { Endpoint } from './gateway/server';
 import type { MappingStats } from './stack';
@@ -102,8 +103,56 @@ async function etl(session: Session): Promise<void> {
   }
 }
 
+async function notes(session: Session): Promise<void> {
+  const endpoint = session.endpoints.find((e) => e.method === 'POST' && e.url.endsWith('/notes'));
+  if (!session.outputs.notes || !endpoint) return;
+  const headers = { 'content-type': 'application/json', 'x-api-key': endpoint.apiKey ?? '' };
+  const call = async (method: string, path = '', body?: unknown) => {
+    const response = await fetch(`${endpoint.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as { noteId: string; content: string; wordCount: number | null }) };
+  };
+  const texts = ['one two three', 'Grüße aus Köln', '東京と大阪', 'tabs\tand\nnew lines  too', 'สวัสดีครับ ทุกคน', "it's a well-known fact"];
+  const streamStats = () => stats(session).then((all) => all.find((m) => m.functionName.endsWith('-forwarder')));
+  const countStats = () => stats(session).then((all) => all.find((m) => m.functionName.endsWith('-word-count')));
+  const before = { stream: (await streamStats())?.received ?? 0, counted: (await countStats())?.done ?? 0 };
+
+  const created = await Promise.all(Array.from({ length: 20 }, (_, n) => call('POST', '', { title: `note ${n}`, content: texts[n % texts.length]! })));
+  const ids = created.map((c) => c.body!.noteId);
+  const finalContent = new Map(created.map((c) => [c.body!.noteId, c.body!.content]));
+  // Ten notes change twice in quick succession (counts may arrive out of order), five get a new
+  // title only (no recount), five are deleted.
+  await Promise.all(
+    ids.slice(0, 10).map(async (id, n) => {
+      await call('PUT', `/${id}`, { content: `first edit of ${n}` });
+      const content = `second edit of note ${n}, ${texts[n % texts.length]}`;
+      await call('PUT', `/${id}`, { content });
+      finalContent.set(id, content);
+    }),
+  );
+  await Promise.all(ids.slice(10, 15).map((id) => call('PUT', `/${id}`, { title: 'renamed', content: finalContent.get(id)! })));
+  await Promise.all(ids.slice(15).map((id) => call('DELETE', `/${id}`)));
+  ids.slice(15).forEach((id) => finalContent.delete(id));
+  const refused = await Promise.all([call('POST', '', { title: 'no content' }), call('GET', '/not-a-uuid'), call('PUT', '/00000000-0000-4000-8000-000000000000', { content: 'x' })]);
+  console.log(`\nnotes: 20 created, 10 edited twice, 5 retitled, 5 deleted; refused: ${refused.map((r) => r.status).join(', ')} (schema, bad id, unknown note)`);
+
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    const notes = await Promise.all([...finalContent.keys()].map((id) => call('GET', `/${id}`)));
+    const right = notes.filter((n) => n.body?.wordCount === countWords(finalContent.get(n.body.noteId)!)).length;
+    if (right === finalContent.size) {
+      const stream = ((await streamStats())?.received ?? 0) - before.stream;
+      const counted = ((await countStats())?.done ?? 0) - before.counted;
+      console.log(`  after ${((Date.now() - started) / 1000).toFixed(1)} s: all ${right} remaining notes carry the count of their final content`);
+      console.log(`  ${stream} stream records reached the forwarder (deletions filtered out at the source), ${counted} count requests processed (one per content version: 20 + 20 edits; write-backs and title edits forwarded none)`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log('  counts did not settle within 60 s: see the make local log');
+}
+
 /** One scenario per pipeline; each skips itself when its pipeline is not deployed. */
-const scenarios = [storageFirst, etl];
+const scenarios = [storageFirst, etl, notes];
 
 try {
   const session = await loadSession();

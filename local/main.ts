@@ -7,7 +7,16 @@ const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 5010);
 const apiPort = Number(process.env.LOCAL_API_PORT ?? 4010);
 const started = Date.now();
 
+// Interrupted while starting: exit, and the emulator goes with this process (see startMoto).
+const interruptedDuringStartup = () => {
+  console.log('\n[local] interrupted during start-up');
+  process.exit(130);
+};
+process.once('SIGINT', interruptedDuringStartup);
+process.once('SIGTERM', interruptedDuringStartup);
 const stack = await startLocalStack({ emulatorPort, apiPort });
+process.removeListener('SIGINT', interruptedDuringStartup);
+process.removeListener('SIGTERM', interruptedDuringStartup);
 
 console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
 console.log(`Event sources polled locally: ${stack.mappings.length}`);

@@ -63,6 +63,18 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Running
     stdio: ['ignore', options.log ? 'pipe' : 'ignore', options.log ? 'pipe' : 'ignore'],
     detached: true,
   });
+  // Detached (its own process group, so stop() can end moto's workers too): nothing else would
+  // stop it if this process ends without calling stop(), e.g. interrupted during start-up.
+  const killOnExit = () => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', killOnExit);
   if (options.log) {
     child.stdout?.pipe(options.log, { end: false });
     child.stderr?.pipe(options.log, { end: false });
@@ -80,6 +92,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Running
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null || child.pid === undefined) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       process.kill(-child.pid, 'SIGTERM');

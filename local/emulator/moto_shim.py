@@ -23,9 +23,17 @@ _original_set_attributes = sqs_models.Queue._set_attributes
 
 
 def _set_attributes_with_kms(self, attributes, now=None):  # type: ignore[no-untyped-def]
-    """moto keeps SqsManagedSseEnabled=true on a queue encrypted with a CMK. AWS reports false (the
-    two are exclusive), and the provider waits for false until it times out."""
+    """Two fixes to SetQueueAttributes:
+    - moto keeps SqsManagedSseEnabled=true on a queue encrypted with a CMK. AWS reports false (the
+      two are exclusive), and the provider waits for false until it times out.
+    - moto erases the queue policy on every call that does not name Policy (e.g. setting the
+      redrive allow policy); AWS changes only the attributes given. Depending on which of the
+      provider's concurrent calls came last, the queue lost its policy and the provider waited for
+      it forever."""
+    previous_policy = getattr(self, "policy", None)
     _original_set_attributes(self, attributes, now)
+    if "Policy" not in attributes:
+        self.policy = previous_policy
     if getattr(self, "kms_master_key_id", None):
         self.sqs_managed_sse_enabled = False
 

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { approximateDepth } from '../../functions/lib/redrive';
 import { forwardRecords } from '../../functions/notes/forward';
 import { handleNotes } from '../../functions/notes/notes-api';
+import { recountUncounted } from '../../functions/notes/recount';
 import { deliverBatch, toLambdaRecord } from '../../local/event-sources/dynamodb-stream';
 import { pollOnce, toSqsRecord } from '../../local/event-sources/sqs';
 import { useMoto } from '../support/moto';
@@ -144,6 +145,24 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
     expect(await approximateDepth(sqs, queue.dlqUrl)).to.equal(1);
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, MaxNumberOfMessages: 10 }));
     expect(Messages.map((m) => m.Body)).to.deep.equal(['{"noteId": 42}']);
+  });
+
+  it('recount: a note whose count was lost gets one; counted and recently changed notes are left alone', async function () {
+    const noteId = ((await api('POST', undefined, { content: 'never counted' })).body as { noteId: string }).noteId;
+    await pumpStream();
+    // The count request is lost (say, parked in the DLQ and purged).
+    for (const message of await receiveAll()) await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle! }));
+    const options = { tableName: 'notes', queueUrl: queue.url, minAgeSeconds: 0, now: () => new Date(Date.now() + 1_000) };
+    const depthBefore = await approximateDepth(sqs, queue.url);
+
+    expect(await recountUncounted(dynamodb, sqs, { ...options, dryRun: true })).to.include({ uncounted: 1, sent: 0 });
+    expect(await recountUncounted(dynamodb, sqs, { ...options, minAgeSeconds: 300 }), 'changed too recently').to.include({ uncounted: 0, sent: 0 });
+    expect(await approximateDepth(sqs, queue.url), 'a dry run sends nothing').to.equal(depthBefore);
+
+    expect(await recountUncounted(dynamodb, sqs, options)).to.include({ uncounted: 1, sent: 1, failed: 0, calls: 1 });
+    await countBodies(await receiveAll());
+    expect(await note(noteId)).to.deep.include({ wordCount: 2, countedVersion: 1 });
+    expect(await recountUncounted(dynamodb, sqs, options), 'nothing left to recount').to.include({ uncounted: 0 });
   });
 
   it('answers clear 4xx errors', async function () {
