@@ -25,7 +25,7 @@ module "kms" {
 
 module "table" {
   source              = "../../modules/dynamodb"
-  name                = "${var.name}-notes"
+  name                = var.name
   hash_key            = "noteId"
   stream_view_type    = "NEW_AND_OLD_IMAGES"
   kms_key_arn         = module.kms.key_arn
