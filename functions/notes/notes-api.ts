@@ -6,6 +6,7 @@ import {
   PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -40,6 +41,23 @@ function parseInput(body: string | null): { ok: true; value: ReturnType<typeof n
   return { ok: true, value: result.data };
 }
 
+type StartKey = Record<string, AttributeValue>;
+
+/** ?limit=1..100 (default 50) and ?next=<token from the previous page>. */
+function parsePage(query: ApiRequest['query']): { ok: true; limit: number; start?: StartKey } | { ok: false; response: ApiResponse } {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return { ok: false, response: error(400, 'limit must be a whole number from 1 to 100') };
+  if (query.next === undefined) return { ok: true, limit };
+  try {
+    const start = JSON.parse(Buffer.from(query.next, 'base64url').toString()) as unknown;
+    const noteId = (start as { noteId?: { S?: unknown } } | null)?.noteId?.S;
+    if (typeof noteId === 'string' && NOTE_ID.test(noteId)) return { ok: true, limit, start: { noteId: { S: noteId } } };
+  } catch {
+    // fall through: not a token this API issued
+  }
+  return { ok: false, response: error(400, 'next must be the token from the previous page') };
+}
+
 const view = (note: Note) => ({
   noteId: note.noteId,
   title: note.title,
@@ -65,14 +83,14 @@ export async function handleNotes(dynamodb: DynamoDBClient, tableName: string, r
   }
 
   if (request.method === 'GET' && !key) {
-    const limit = Math.min(Number(request.query.limit ?? 50) || 50, 100);
-    const start = request.query.next ? (JSON.parse(Buffer.from(request.query.next, 'base64url').toString()) as Record<string, never>) : undefined;
-    const page = await dynamodb.send(new ScanCommand({ TableName: tableName, Limit: limit, ExclusiveStartKey: start }));
+    const page = parsePage(request.query);
+    if (!page.ok) return page.response;
+    const result = await dynamodb.send(new ScanCommand({ TableName: tableName, Limit: page.limit, ExclusiveStartKey: page.start }));
     return {
       statusCode: 200,
       body: {
-        notes: (page.Items ?? []).map((item) => view(unmarshall(item) as Note)),
-        next: page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : null,
+        notes: (result.Items ?? []).map((item) => view(unmarshall(item) as Note)),
+        next: result.LastEvaluatedKey ? Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') : null,
       },
     };
   }

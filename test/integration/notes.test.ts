@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -165,11 +165,29 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
     expect(await recountUncounted(dynamodb, sqs, options), 'nothing left to recount').to.include({ uncounted: 0 });
   });
 
+  it('lists notes in pages that follow each other without gaps or repeats', async function () {
+    const seen: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = (await handleNotes(dynamodb, 'notes', { method: 'GET', path: '/notes', body: null, query: { limit: '2', ...(next && { next }) } })).body as { notes: { noteId: string }[]; next: string | null };
+      expect(page.notes.length).to.be.at.most(2);
+      seen.push(...page.notes.map((n) => n.noteId));
+      next = page.next ?? undefined;
+    } while (next);
+    const { Count } = await dynamodb.send(new ScanCommand({ TableName: 'notes', Select: 'COUNT' }));
+    expect(seen.length).to.equal(Count).and.to.be.greaterThan(2);
+    expect(new Set(seen).size).to.equal(seen.length);
+  });
+
   it('answers clear 4xx errors', async function () {
     expect((await api('POST', undefined, { content: '' })).statusCode).to.equal(400);
     expect((await handleNotes(dynamodb, 'notes', { method: 'POST', path: '/notes', body: 'nope', query: {} })).statusCode).to.equal(400);
     expect((await api('GET', 'not-a-uuid')).statusCode).to.equal(400);
     expect((await api('PUT', '00000000-0000-0000-0000-000000000000', { content: 'x' })).statusCode).to.equal(404);
+    const list = (query: Record<string, string | undefined>) => handleNotes(dynamodb, 'notes', { method: 'GET', path: '/notes', body: null, query });
+    for (const query of [{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { limit: '-5' }, { next: 'garbage' }, { next: Buffer.from('{"noteId":{"S":"x"}}').toString('base64url') }]) {
+      expect((await list(query)).statusCode, JSON.stringify(query)).to.equal(400);
+    }
   });
 
   after(function () {
