@@ -8,6 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { countWords } from '../functions/notes/word-count';
 import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';
 import type { Endpoint } from './gateway/server';
+import { signedFetch } from './signed-fetch';
 import type { MappingStats } from './stack';
 import { repoRoot } from './stack';
 
@@ -108,7 +109,7 @@ async function notes(session: Session): Promise<void> {
   if (!session.outputs.notes || !endpoint) return;
   const headers = { 'content-type': 'application/json', 'x-api-key': endpoint.apiKey ?? '' };
   const call = async (method: string, path = '', body?: unknown) => {
-    const response = await fetch(`${endpoint.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await signedFetch(`${endpoint.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as { noteId: string; content: string; wordCount: number | null }) };
   };
   const texts = ['one two three', 'Grüße aus Köln', '東京と大阪', 'tabs\tand\nnew lines  too', 'สวัสดีครับ ทุกคน', "it's a well-known fact"];

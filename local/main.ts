@@ -26,8 +26,10 @@ for (const endpoint of stack.endpoints) {
   if (endpoint.apiName !== lastApi) console.log(`\n${endpoint.apiName} (${endpoint.stage}):`);
   lastApi = endpoint.apiName;
   const key = endpoint.apiKey ? ` -H 'x-api-key: ${endpoint.apiKey}'` : '';
+  // The emulator's credentials sign for the local gateway, as real ones would for API Gateway.
+  const sign = endpoint.signed ? ` --aws-sigv4 'aws:amz:us-east-1:execute-api' --user test:test` : '';
   const body = ['POST', 'PUT', 'PATCH'].includes(endpoint.method) ? ` -H 'content-type: application/json' -d '${sampleBody(endpoint.url)}'` : '';
-  console.log(`  ${endpoint.method.padEnd(6)} curl -sS -X ${endpoint.method} '${endpoint.url}'${key}${body}`);
+  console.log(`  ${endpoint.method.padEnd(6)} curl -sS -X ${endpoint.method} '${endpoint.url}'${sign}${key}${body}`);
 }
 console.log(`\nAWS CLI against the emulator: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${stack.emulatorEndpoint} sqs list-queues`);
 console.log('Function logs appear below. Ctrl-C stops everything.\n');

@@ -39,6 +39,7 @@ output "notes" {
     rest_api_id               = module.notes[0].rest_api_id
     stage_name                = module.notes[0].stage_name
     routes                    = module.notes[0].routes
+    invoke_policy_arn         = module.notes[0].invoke_policy_arn
     table_name                = module.notes[0].table_name
     queue_url                 = module.notes[0].queue_url
     dlq_url                   = module.notes[0].dlq_url

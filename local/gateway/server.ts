@@ -5,6 +5,7 @@ import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import type { Integration, Stage } from '@aws-sdk/client-api-gateway';
 import { callAwsService } from './aws-service';
 import type { ApiKey, RestApiDefinition, Route } from './load';
+import { verifySigV4 } from './sigv4';
 import { renderTemplate, type RequestContext, type TemplateInput } from './vtl';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -12,6 +13,9 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's own answers when an API does not override them. */
 const DEFAULT_GATEWAY_RESPONSES: Record<string, { statusCode: string; message: string }> = {
   MISSING_AUTHENTICATION_TOKEN: { statusCode: '403', message: 'Missing Authentication Token' },
+  INVALID_SIGNATURE: { statusCode: '403', message: 'The request signature we calculated does not match the signature you provided' },
+  EXPIRED_TOKEN: { statusCode: '403', message: 'The security token included in the request is expired' },
+  ACCESS_DENIED: { statusCode: '403', message: 'The security token included in the request is invalid' },
   INVALID_API_KEY: { statusCode: '403', message: 'Forbidden' },
   BAD_REQUEST_BODY: { statusCode: '400', message: 'Invalid request body' },
   UNSUPPORTED_MEDIA_TYPE: { statusCode: '415', message: 'Unsupported Media Type' },
@@ -39,6 +43,8 @@ export interface Endpoint {
   method: string;
   url: string;
   apiKey?: string;
+  /** The route wants SigV4-signed requests (AWS_IAM). */
+  signed: boolean;
 }
 
 export interface RunningApiServer {
@@ -54,10 +60,18 @@ interface Reply {
 }
 
 class GatewayError extends Error {
-  constructor(readonly responseType: string, readonly validationErrors = '') {
+  constructor(
+    readonly responseType: string,
+    readonly validationErrors = '',
+    /** $context.error.message; API Gateway's default for the response type when empty. */
+    readonly errorMessage = '',
+  ) {
     super(responseType);
   }
 }
+
+/** The emulator's credentials: the only caller the local gateway knows (see docs/local.md). */
+const EMULATOR_SECRETS: Record<string, string> = { test: 'test' };
 
 /** Token bucket per API key, from the usage plan's rate and burst. */
 class Throttle {
@@ -171,7 +185,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const fallback = DEFAULT_GATEWAY_RESPONSES[type] ?? DEFAULT_GATEWAY_RESPONSES.DEFAULT_5XX!;
     const status = Number(custom?.statusCode || fallback.statusCode);
     const body = custom?.template
-      ? renderTemplate(custom.template, { body: '', headers: {}, query: {}, pathParams: {} }, { ...context, error: { ...context.error, message: fallback.message } })
+      ? renderTemplate(custom.template, { body: '', headers: {}, query: {}, pathParams: {} }, { ...context, error: { ...context.error, message: context.error.message || fallback.message } })
       : JSON.stringify({ message: fallback.message });
     return { status, body };
   }
@@ -199,7 +213,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
           httpMethod: context.httpMethod,
           path: `/${context.stage}${context.path}`,
           requestTimeEpoch: context.requestTimeEpoch,
-          identity: { sourceIp: context.identity.sourceIp, apiKey: context.identity.apiKey, apiKeyId: context.identity.apiKeyId, userAgent: context.identity.userAgent },
+          identity: { sourceIp: context.identity.sourceIp, apiKey: context.identity.apiKey, apiKeyId: context.identity.apiKeyId, userAgent: context.identity.userAgent, accessKey: context.identity.accessKey ?? null },
         },
         body: rawBody.length ? (isText ? rawBody.toString() : rawBody.toString('base64')) : null,
         isBase64Encoded: rawBody.length > 0 && !isText,
@@ -253,6 +267,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const rawBody = await readBody(request);
     const headers = headersOf(request);
     const input: TemplateInput = { body: rawBody.toString(), headers, query, pathParams };
+
+    if (route.definition.authorizationType === 'AWS_IAM') {
+      const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split('?', 2);
+      const verdict = verifySigV4({ method, rawPath, rawQuery, headers, body: rawBody }, (accessKeyId) => EMULATOR_SECRETS[accessKeyId]);
+      if (!verdict.ok) throw new GatewayError(verdict.responseType, '', verdict.message);
+      context.identity.accessKey = verdict.accessKeyId;
+    }
 
     if (route.definition.apiKeyRequired) {
       const key = (api.keysByStage.get(stage.stageName ?? '') ?? []).find((k) => k.value === headers['x-api-key']);
@@ -327,6 +348,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     handle(request, api, stage, context.path, Object.fromEntries(url.searchParams), context).then(send, (error: unknown) => {
       if (error instanceof GatewayError) {
         context.error.validationErrorString = error.validationErrors;
+        context.error.message = error.errorMessage;
         send(gatewayReply(api, error.responseType, context));
       } else {
         options.log(`[api ${api.name}] ${context.httpMethod} ${context.path} failed: ${(error as Error).stack ?? String(error)}`);
@@ -348,6 +370,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         method: route.method,
         url: `${url}/${api.id}/${stage.stageName}${route.path}`,
         apiKey: route.definition.apiKeyRequired ? api.keysByStage.get(stage.stageName ?? '')?.[0]?.value : undefined,
+        signed: route.definition.authorizationType === 'AWS_IAM',
       })),
     ),
   );

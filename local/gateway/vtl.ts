@@ -11,7 +11,7 @@ export interface RequestContext {
   path: string;
   stage: string;
   apiId: string;
-  identity: { sourceIp: string; apiKey: string; apiKeyId: string; userAgent: string };
+  identity: { sourceIp: string; apiKey: string; apiKeyId: string; userAgent: string; accessKey?: string };
   error: { message: string; validationErrorString: string };
   status?: number;
   responseLength?: number;

@@ -5,6 +5,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { approximateDepth, redrive } from '../../functions/lib/redrive';
+import { signedFetch } from '../../local/signed-fetch';
 import { repoRoot, startLocalStack, type LocalStack } from '../../local/stack';
 
 interface StorageFirstOutputs {
@@ -146,8 +147,9 @@ describe('the local stack end to end (terraform apply on the emulator + local ru
     }
     let collection: string;
     let noteKey: string;
-    const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': noteKey }) =>
-      fetch(`${collection}${path}`, { method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    // Notes routes are AWS_IAM: every call is signed (SigV4, the emulator's credentials) and carries the key.
+    const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': noteKey }, signing = {}) =>
+      signedFetch(`${collection}${path}`, { method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }, signing);
     const getNote = async (noteId: string) => (await (await call('GET', `/${noteId}`)).json()) as NoteView;
     const countLogsFor = (noteId: string) => logs.filter((l) => l.includes('notes-word-count') && l.includes(noteId) && /word count written|stale or duplicate/.test(l));
 
@@ -158,10 +160,24 @@ describe('the local stack end to end (terraform apply on the emulator + local ru
       noteKey = endpoint!.apiKey!;
     });
 
-    it('serves the five routes, each behind the API key', function () {
+    it('refuses unsigned or wrongly signed requests (403) before the function runs', async function () {
+      const apiFunctionLogs = () => logs.filter((l) => l.includes('"service":"e2e-notes-api"')).length;
+      const before = apiFunctionLogs();
+      const unsigned = await fetch(collection, { headers: { 'x-api-key': noteKey } });
+      expect(unsigned.status).to.equal(403);
+      expect(((await unsigned.json()) as { message: string }).message).to.match(/^Missing authentication: sign the request with SigV4/);
+      const wrongSecret = await call('GET', '', undefined, { 'x-api-key': noteKey }, { secretAccessKey: 'not-the-secret' });
+      expect(wrongSecret.status).to.equal(403);
+      expect(((await wrongSecret.json()) as { message: string }).message).to.include('signature');
+      const signed = await call('GET', '');
+      expect(signed.status, 'the same request, signed').to.equal(200);
+      expect(apiFunctionLogs(), 'the function ran for the signed request only').to.equal(before + 1);
+    });
+
+    it('serves the five routes, each behind the API key and a SigV4 signature', function () {
       const routes = stack.endpoints.filter((e) => e.url.includes('/notes')).map((e) => `${e.method} ${e.url.slice(e.url.indexOf('/notes'))}`);
       expect(routes.sort()).to.deep.equal(['DELETE /notes/{noteId}', 'GET /notes', 'GET /notes/{noteId}', 'POST /notes', 'PUT /notes/{noteId}']);
-      expect(stack.endpoints.filter((e) => e.url.includes('/notes')).every((e) => e.apiKey)).to.equal(true);
+      expect(stack.endpoints.filter((e) => e.url.includes('/notes')).every((e) => e.apiKey && e.signed)).to.equal(true);
     });
 
     it('counts a new note, recounts changed content, ignores a title edit and its own write-back, and deletes', async function () {

@@ -127,7 +127,7 @@ resource "aws_api_gateway_method" "this" {
   rest_api_id          = aws_api_gateway_rest_api.this.id
   resource_id          = local.resource_ids[each.value.resource]
   http_method          = each.value.method
-  authorization        = "NONE"
+  authorization        = var.authorization
   api_key_required     = true
   request_validator_id = contains(local.body_methods, each.value.method) ? aws_api_gateway_request_validator.body.id : null
   request_models       = contains(local.body_methods, each.value.method) ? { "application/json" = aws_api_gateway_model.message.name } : null
@@ -259,15 +259,22 @@ resource "aws_api_gateway_integration_response" "this" {
 locals {
   # Gateway-level rejections get a JSON body that says what was wrong and carries the request id.
   gateway_responses = {
-    BAD_REQUEST_BODY             = { status = "400", message = "Invalid request body: $context.error.validationErrorString" }
-    UNSUPPORTED_MEDIA_TYPE       = { status = "415", message = "Send the body as Content-Type: application/json." }
-    REQUEST_TOO_LARGE            = { status = "413", message = "The request body is too large." }
-    INVALID_API_KEY              = { status = "403", message = "Missing or invalid API key (x-api-key header)." }
-    MISSING_AUTHENTICATION_TOKEN = { status = "404", message = "No such route. Routes: ${local.route_list}." }
-    INTEGRATION_FAILURE          = { status = "502", message = "The back end failed; retry with backoff." }
-    INTEGRATION_TIMEOUT          = { status = "504", message = "The back end did not answer in time; retry with backoff." }
-    THROTTLED                    = { status = "429", message = "Too many requests: slow down and retry with backoff." }
-    QUOTA_EXCEEDED               = { status = "429", message = "Daily quota exceeded for this API key." }
+    BAD_REQUEST_BODY       = { status = "400", message = "Invalid request body: $context.error.validationErrorString" }
+    UNSUPPORTED_MEDIA_TYPE = { status = "415", message = "Send the body as Content-Type: application/json." }
+    REQUEST_TOO_LARGE      = { status = "413", message = "The request body is too large." }
+    INVALID_API_KEY        = { status = "403", message = "Missing or invalid API key (x-api-key header)." }
+    # API Gateway answers an unsigned request to an AWS_IAM route and a request to no route alike.
+    MISSING_AUTHENTICATION_TOKEN = var.authorization == "AWS_IAM" ? {
+      status  = "403"
+      message = "Missing authentication: sign the request with SigV4 for execute-api, or the route does not exist. Routes: ${local.route_list}."
+    } : { status = "404", message = "No such route. Routes: ${local.route_list}." }
+    INTEGRATION_FAILURE = { status = "502", message = "The back end failed; retry with backoff." }
+    INTEGRATION_TIMEOUT = { status = "504", message = "The back end did not answer in time; retry with backoff." }
+    THROTTLED           = { status = "429", message = "Too many requests: slow down and retry with backoff." }
+    INVALID_SIGNATURE   = { status = "403", message = "Invalid SigV4 signature: $context.error.message" }
+    EXPIRED_TOKEN       = { status = "403", message = "The credentials have expired." }
+    ACCESS_DENIED       = { status = "403", message = "Access denied: the caller may not invoke this route (execute-api:Invoke)." }
+    QUOTA_EXCEEDED      = { status = "429", message = "Daily quota exceeded for this API key." }
   }
 }
 

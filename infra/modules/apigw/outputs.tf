@@ -48,3 +48,21 @@ output "routes" {
   description = "Routes the API serves, e.g. [\"GET /notes\", \"POST /notes\", ...]."
   value       = sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"])
 }
+
+output "invoke_arn_pattern" {
+  description = "execute-api ARN of every route of the stage, for IAM policies."
+  value       = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/*/${var.path_part}*"
+}
+
+output "invoke_policy_json" {
+  description = "IAM policy document allowing execute-api:Invoke on every route of the stage (attach it to the callers when authorization = \"AWS_IAM\")."
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeApi"
+      Effect   = "Allow"
+      Action   = "execute-api:Invoke"
+      Resource = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/*/${var.path_part}*"
+    }]
+  })
+}

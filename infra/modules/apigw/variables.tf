@@ -77,6 +77,17 @@ variable "integration" {
   }
 }
 
+variable "authorization" {
+  description = "How callers authenticate on every route, in addition to the API key (which identifies the client for the usage plan): NONE (the API key only) or AWS_IAM (requests signed with SigV4; callers need execute-api:Invoke, e.g. through the invoke_policy_json output)."
+  type        = string
+  default     = "NONE"
+
+  validation {
+    condition     = contains(["NONE", "AWS_IAM"], var.authorization)
+    error_message = "authorization must be NONE or AWS_IAM."
+  }
+}
+
 variable "target_kms_key_arn" {
   description = "CMK encrypting the storage target (queue, bucket or table), so the API's role may use it; null when the target uses an AWS owned key or for type = \"lambda\"."
   type        = string

@@ -64,12 +64,21 @@ module "api" {
     collection_methods   = ["GET", "POST"]
     item_methods         = ["GET", "PUT", "DELETE"]
   }
+  authorization               = var.api_authorization
   request_schema              = local.note_schema
   kms_key_arn                 = module.kms.key_arn
   throttle_rate_limit         = var.throttle_rate_limit
   throttle_burst_limit        = var.throttle_burst_limit
   manage_account_logging_role = var.manage_account_logging_role
   tags                        = local.tags
+}
+
+# Attach to the roles and users that may call the notes API (authorization = AWS_IAM).
+resource "aws_iam_policy" "api_invoke" {
+  name        = "${var.name}-api-invoke"
+  description = "Invoke every route of the ${var.name} notes API."
+  policy      = module.api.invoke_policy_json
+  tags        = local.tags
 }
 
 module "queue" {

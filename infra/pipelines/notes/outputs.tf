@@ -18,6 +18,11 @@ output "routes" {
   value       = module.api.routes
 }
 
+output "invoke_policy_arn" {
+  description = "Managed policy allowing execute-api:Invoke on the notes API: attach it to its callers."
+  value       = aws_iam_policy.api_invoke.arn
+}
+
 output "api_key_value" {
   description = "API key of the notes API (send it as x-api-key)."
   value       = module.api.api_key_value

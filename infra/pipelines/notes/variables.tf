@@ -107,6 +107,17 @@ variable "log_level" {
   }
 }
 
+variable "api_authorization" {
+  description = "How callers of the notes API authenticate besides the API key: AWS_IAM (SigV4-signed requests; attach the invoke_policy_arn output to the callers) or NONE (the API key alone, which identifies a client but is not a secret worth the name)."
+  type        = string
+  default     = "AWS_IAM"
+
+  validation {
+    condition     = contains(["NONE", "AWS_IAM"], var.api_authorization)
+    error_message = "api_authorization must be AWS_IAM or NONE."
+  }
+}
+
 variable "throttle_rate_limit" {
   description = "Steady-state requests per second for the API key."
   type        = number

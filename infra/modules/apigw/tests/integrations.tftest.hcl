@@ -172,6 +172,34 @@ run "lambda_resource_api" {
   }
 }
 
+run "iam_authorization" {
+  command = apply
+
+  variables {
+    path_part     = "notes"
+    authorization = "AWS_IAM"
+    integration = {
+      type                 = "lambda"
+      lambda_function_name = "notes-api"
+      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:notes-api/invocations"
+      item_path_parameter  = "noteId"
+    }
+  }
+
+  assert {
+    condition     = alltrue([for m in aws_api_gateway_method.this : m.authorization == "AWS_IAM" && m.api_key_required])
+    error_message = "Every route must require a SigV4 signature and the API key"
+  }
+  assert {
+    condition     = aws_api_gateway_gateway_response.this["MISSING_AUTHENTICATION_TOKEN"].status_code == "403"
+    error_message = "An unsigned request must be told to sign (403), not that the route is missing"
+  }
+  assert {
+    condition     = jsondecode(output.invoke_policy_json).Statement[0].Resource == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/notes*"
+    error_message = "The invoke policy must cover exactly this stage's routes"
+  }
+}
+
 run "lambda_needs_function" {
   command = plan
 
