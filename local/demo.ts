@@ -7,6 +7,7 @@ import { approximateDepth as depth } from '../functions/lib/redrive';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { countWords } from '../functions/notes/word-count';
 import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';
+import { EMULATOR_CREDENTIALS } from './emulator/moto';
 import type { Endpoint } from './gateway/server';
 import { signedFetch } from './signed-fetch';
 import type { MappingStats } from './stack';
@@ -39,7 +40,7 @@ async function storageFirst(session: Session): Promise<void> {
   const outputs = session.outputs.storage_first as { queue_url: string; dlq_url: string; queue_arn?: string } | null;
   const endpoint = session.endpoints.find((e) => e.url.endsWith('/messages'));
   if (!outputs || !endpoint) return;
-  const sqs = new SQSClient({ endpoint: session.emulatorEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const sqs = new SQSClient({ endpoint: session.emulatorEndpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS });
   const mapping = () => stats(session).then((all) => all.find((s) => s.source.endsWith(`:${outputs.queue_url.split('/').pop()}`)));
 
   const dlqBefore = await depth(sqs, outputs.dlq_url);
@@ -75,7 +76,7 @@ async function storageFirst(session: Session): Promise<void> {
 async function etl(session: Session): Promise<void> {
   const outputs = session.outputs.etl as { bucket_name: string; table_name: string } | null;
   if (!outputs) return;
-  const s3 = new S3Client({ endpoint: session.emulatorEndpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const s3 = new S3Client({ endpoint: session.emulatorEndpoint, region: 'us-east-1', forcePathStyle: true, credentials: EMULATOR_CREDENTIALS });
   const bucket = outputs.bucket_name;
   const stamp = Date.now();
   const files = {

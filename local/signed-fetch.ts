@@ -1,5 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { EMULATOR_CREDENTIALS } from './emulator/moto';
 
 type Data = string | ArrayBuffer | ArrayBufferView;
 const toBuffer = (data: Data) =>
@@ -37,12 +38,12 @@ export interface SigningOptions {
 
 /**
  * Signs a fetch request for an AWS_IAM route with the AWS SDK's own signer (what real clients use),
- * by default with the emulator's credentials (test/test).
+ * by default with the emulator's credentials.
  */
 export async function signedFetch(url: string, init: { method: string; headers?: Record<string, string>; body?: string }, options: SigningOptions = {}): Promise<Response> {
   const target = new URL(url);
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId ?? 'test', secretAccessKey: options.secretAccessKey ?? 'test' },
+    credentials: { accessKeyId: options.accessKeyId ?? EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: options.secretAccessKey ?? EMULATOR_CREDENTIALS.secretAccessKey },
     region: options.region ?? 'us-east-1',
     service: options.service ?? 'execute-api',
     sha256: Sha256,

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { LambdaClient, ListEventSourceMappingsCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
-import { startMoto, type RunningMoto } from './emulator/moto';
+import { EMULATOR_CREDENTIALS, startMoto, type RunningMoto } from './emulator/moto';
 import { adapterFor } from './event-sources/index';
 import { createFunctionRunner } from './functions/runner';
 import { loadRestApis } from './gateway/load';
@@ -70,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const pollers: Promise<void>[] = [];
   let stopApi: (() => Promise<void>) | undefined;
   const runner = createFunctionRunner({
-    lambda: new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+    lambda: new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }),
     emulatorEndpoint: moto.endpoint,
     region: REGION,
     artifactsDir,
@@ -104,8 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await terraformApply(terraform);
     const outputs = await terraformOutputs(terraform);
 
-    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-    const lambda = new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials });
+    const lambda = new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS });
     const mappings = await listMappings(lambda);
     const stats: MappingStats[] = [];
     for (const mapping of mappings) {
@@ -124,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
 
-    const apis = await loadRestApis(new APIGatewayClient({ endpoint: moto.endpoint, region: REGION, credentials }));
+    const apis = await loadRestApis(new APIGatewayClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }));
     const api = await startApiServer({
       apis,
       port: options.apiPort ?? 0,

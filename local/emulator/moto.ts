@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const shim = join(repoRoot, 'local/emulator/moto_shim.py');
 
+/** moto accepts any credentials; everything local (clients, functions, SigV4 callers) uses these. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
 export interface RunningMoto {
   endpoint: string;
   port: number;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { EMULATOR_CREDENTIALS } from '../emulator/moto';
 import type { FunctionRunner } from '../functions/runner';
 import { failureInvocationRecord, runStreamMapping } from './dynamodb-stream';
 import { runSqsEventSource } from './sqs';
@@ -25,7 +26,6 @@ async function invokeOrThrow<T>(runner: FunctionRunner, functionArn: string, eve
   return result.payload as T;
 }
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 async function queueUrlOf(client: SQSClient, queueArn: string): Promise<string> {
   const [, , , , account, queueName] = queueArn.split(':');
@@ -34,7 +34,7 @@ async function queueUrlOf(client: SQSClient, queueArn: string): Promise<string> 
 }
 
 const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
-  const client = new SQSClient({ endpoint, region, credentials });
+  const client = new SQSClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
   const QueueUrl = await queueUrlOf(client, mapping.EventSourceArn!);
   const functionArn = mapping.FunctionArn!;
   const functionName = functionArn.split(':')[6];
@@ -63,8 +63,8 @@ const sqs: EventSourceAdapter = async (mapping, { endpoint, region, runner, sign
 const filterPatterns = (mapping: EventSourceMappingConfiguration): object[] => (mapping.FilterCriteria?.Filters ?? []).flatMap((f) => (f.Pattern ? [JSON.parse(f.Pattern) as object] : []));
 
 const dynamodb: EventSourceAdapter = async (mapping, { endpoint, region, runner, signal, log, stats }) => {
-  const streams = new DynamoDBStreamsClient({ endpoint, region, credentials });
-  const sqsClient = new SQSClient({ endpoint, region, credentials });
+  const streams = new DynamoDBStreamsClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
+  const sqsClient = new SQSClient({ endpoint, region, credentials: EMULATOR_CREDENTIALS });
   const functionArn = mapping.FunctionArn!;
   const functionName = functionArn.split(':')[6];
   const destination = mapping.DestinationConfig?.OnFailure?.Destination;

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { unzipSync } from 'fflate';
+import { EMULATOR_CREDENTIALS } from '../emulator/moto';
 
 const workerScript = join(dirname(fileURLToPath(import.meta.url)), 'worker.cjs');
 
@@ -72,8 +73,8 @@ class Container {
         TZ: 'UTC',
         ...fn.environment,
         AWS_ENDPOINT_URL: options.emulatorEndpoint,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import type { Integration, Stage } from '@aws-sdk/client-api-gateway';
+import { EMULATOR_CREDENTIALS } from '../emulator/moto';
 import { callAwsService } from './aws-service';
 import type { ApiKey, RestApiDefinition, Route } from './load';
 import { verifySigV4 } from './sigv4';
@@ -71,7 +72,7 @@ class GatewayError extends Error {
 }
 
 /** The emulator's credentials: the only caller the local gateway knows (see docs/local.md). */
-const EMULATOR_SECRETS: Record<string, string> = { test: 'test' };
+const secretFor = (accessKeyId: string) => (accessKeyId === EMULATOR_CREDENTIALS.accessKeyId ? EMULATOR_CREDENTIALS.secretAccessKey : undefined);
 
 /** Token bucket per API key, from the usage plan's rate and burst. */
 class Throttle {
@@ -270,7 +271,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
     if (route.definition.authorizationType === 'AWS_IAM') {
       const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split('?', 2);
-      const verdict = verifySigV4({ method, rawPath, rawQuery, headers, body: rawBody }, (accessKeyId) => EMULATOR_SECRETS[accessKeyId]);
+      const verdict = verifySigV4({ method, rawPath, rawQuery, headers, body: rawBody }, secretFor);
       if (!verdict.ok) throw new GatewayError(verdict.responseType, '', verdict.message);
       context.identity.accessKey = verdict.accessKeyId;
     }
