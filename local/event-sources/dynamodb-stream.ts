@@ -89,9 +89,10 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
 export async function deliverBatch(records: DynamoDBRecord[], options: StreamMappingOptions): Promise<number> {
   let invocations = 0;
   const now = options.now ?? Date.now;
-  const expired = (record: DynamoDBRecord) =>
-    options.maximumRecordAgeSeconds >= 0 && now() / 1000 - (record.dynamodb?.ApproximateCreationDateTime ?? Infinity) > options.maximumRecordAgeSeconds;
   const deliver = async (records: DynamoDBRecord[], attempt: number): Promise<void> => {
+    // One clock reading per attempt: each record lands in exactly one of the two lists.
+    const oldestAllowed = options.maximumRecordAgeSeconds >= 0 ? now() / 1000 - options.maximumRecordAgeSeconds : -Infinity;
+    const expired = (record: DynamoDBRecord) => (record.dynamodb?.ApproximateCreationDateTime ?? Infinity) < oldestAllowed;
     const tooOld = records.filter(expired);
     if (tooOld.length > 0) await options.onFailure(tooOld, { condition: 'RecordAgeExceeded', reason: `older than ${options.maximumRecordAgeSeconds}s`, invocations });
     const batch = tooOld.length > 0 ? records.filter((r) => !expired(r)) : records;

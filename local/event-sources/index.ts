@@ -26,7 +26,6 @@ async function invokeOrThrow<T>(runner: FunctionRunner, functionArn: string, eve
   return result.payload as T;
 }
 
-
 async function queueUrlOf(client: SQSClient, queueArn: string): Promise<string> {
   const [, , , , account, queueName] = queueArn.split(':');
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }));
