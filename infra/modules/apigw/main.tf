@@ -208,6 +208,11 @@ resource "aws_api_gateway_integration" "lambda" {
   uri                     = var.integration.lambda_invoke_arn
 }
 
+locals {
+  # execute-api ARN of every route of the stage: the scope of the invoke permission and policy.
+  routes_arn = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/${var.path_part}*"
+}
+
 resource "aws_lambda_permission" "api" {
   count         = local.stores ? 0 : 1
   statement_id  = "apigw-${substr(var.name, 0, 90)}"
@@ -215,7 +220,7 @@ resource "aws_lambda_permission" "api" {
   function_name = var.integration.lambda_function_name
   principal     = "apigateway.amazonaws.com"
   # Only this API's own stage and routes may invoke the function.
-  source_arn = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/${var.path_part}*"
+  source_arn = local.routes_arn
 }
 
 locals {

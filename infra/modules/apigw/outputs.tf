@@ -51,7 +51,7 @@ output "routes" {
 
 output "invoke_arn_pattern" {
   description = "execute-api ARN of every route of the stage, for IAM policies."
-  value       = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/*/${var.path_part}*"
+  value       = local.routes_arn
 }
 
 output "invoke_policy_json" {
@@ -62,7 +62,7 @@ output "invoke_policy_json" {
       Sid      = "InvokeApi"
       Effect   = "Allow"
       Action   = "execute-api:Invoke"
-      Resource = "${aws_api_gateway_rest_api.this.execution_arn}/${aws_api_gateway_stage.this.stage_name}/*/${var.path_part}*"
+      Resource = local.routes_arn
     }]
   })
 }
