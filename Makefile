@@ -81,18 +81,21 @@ checkov: ## Run checkov over infra/ with .checkov.yaml
 	@scripts/setup.sh checkov
 	@$(CHECKOV_BIN) --config-file .checkov.yaml
 
+# $(call tf-output,<output>,<attribute>): a shell command printing one attribute of an object output of infra/.
+tf-output = terraform -chdir=infra output -json $(1) | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).$(2))'
+
 # Moves messages from the storage-first DLQ back to its queue. Reads both URLs from the Terraform
 # outputs of infra/ unless DLQ_URL and QUEUE_URL are given. DRY_RUN=1 only counts.
 redrive: ## Redrive the storage-first DLQ (DRY_RUN=1 to count only; DLQ_URL=/QUEUE_URL= to override)
 	@scripts/setup.sh node
-	@dlq="$${DLQ_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).dlq_url)')}"; \
-	 to="$${QUEUE_URL:-$$(terraform -chdir=infra output -json storage_first | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).queue_url)')}"; \
+	@dlq="$${DLQ_URL:-$$($(call tf-output,storage_first,dlq_url))}"; \
+	 to="$${QUEUE_URL:-$$($(call tf-output,storage_first,queue_url))}"; \
 	 npx tsx scripts/redrive.ts --dlq "$$dlq" --to "$$to" $(if $(DRY_RUN),--dry-run,)
 
 recount: ## Send a count request for every note without a count of its current version (DRY_RUN=1 to count only; TABLE=/QUEUE_URL= to override)
 	@scripts/setup.sh node
-	@table="$${TABLE:-$$(terraform -chdir=infra output -json notes | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).table_name)')}"; \
-	 queue="$${QUEUE_URL:-$$(terraform -chdir=infra output -json notes | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).queue_url)')}"; \
+	@table="$${TABLE:-$$($(call tf-output,notes,table_name))}"; \
+	 queue="$${QUEUE_URL:-$$($(call tf-output,notes,queue_url))}"; \
 	 npx tsx scripts/recount.ts --table "$$table" --queue "$$queue" $(if $(MIN_AGE_SECONDS),--min-age-seconds $(MIN_AGE_SECONDS),) $(if $(DRY_RUN),--dry-run,)
 
 clean: ## Remove build output (keeps the .cache/ toolchain)
