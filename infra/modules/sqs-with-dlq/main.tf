@@ -6,6 +6,7 @@ locals {
 }
 
 resource "aws_sqs_queue" "dlq" {
+  count                             = var.create_dlq ? 1 : 0
   name                              = local.dlq_name
   fifo_queue                        = var.fifo
   message_retention_seconds         = var.dlq_message_retention_seconds
@@ -31,7 +32,7 @@ resource "aws_sqs_queue" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.dlq_message_retention_seconds > var.message_retention_seconds
+      condition     = !var.create_dlq || var.dlq_message_retention_seconds > var.message_retention_seconds
       error_message = "dlq_message_retention_seconds must exceed message_retention_seconds: messages keep their original enqueue time in the DLQ."
     }
   }
@@ -39,15 +40,17 @@ resource "aws_sqs_queue" "this" {
 
 # Separate resources break the cycle source -> DLQ (redrive policy) -> source (redrive allow policy).
 resource "aws_sqs_queue_redrive_policy" "this" {
+  count     = var.create_dlq ? 1 : 0
   queue_url = aws_sqs_queue.this.id
   redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    deadLetterTargetArn = aws_sqs_queue.dlq[0].arn
     maxReceiveCount     = var.max_receive_count
   })
 }
 
 resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
+  count     = var.create_dlq ? 1 : 0
+  queue_url = aws_sqs_queue.dlq[0].id
   redrive_allow_policy = jsonencode({
     redrivePermission = "byQueue"
     sourceQueueArns   = [aws_sqs_queue.this.arn]
@@ -55,10 +58,10 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
 }
 
 data "aws_iam_policy_document" "deny_insecure_transport" {
-  for_each = {
-    source = aws_sqs_queue.this.arn
-    dlq    = aws_sqs_queue.dlq.arn
-  }
+  for_each = merge(
+    { source = aws_sqs_queue.this.arn },
+    var.create_dlq ? { dlq = aws_sqs_queue.dlq[0].arn } : {},
+  )
 
   statement {
     sid       = "DenyInsecureTransport"
@@ -108,6 +111,7 @@ resource "aws_sqs_queue_policy" "this" {
 }
 
 resource "aws_sqs_queue_policy" "dlq" {
-  queue_url = aws_sqs_queue.dlq.id
+  count     = var.create_dlq ? 1 : 0
+  queue_url = aws_sqs_queue.dlq[0].id
   policy    = data.aws_iam_policy_document.deny_insecure_transport["dlq"].json
 }

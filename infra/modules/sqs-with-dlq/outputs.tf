@@ -14,23 +14,23 @@ output "queue_name" {
 }
 
 output "dlq_arn" {
-  description = "ARN of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.arn
+  description = "ARN of the dead-letter queue (null without one)."
+  value       = one(aws_sqs_queue.dlq[*].arn)
 }
 
 output "dlq_url" {
-  description = "URL of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.id
+  description = "URL of the dead-letter queue (null without one)."
+  value       = one(aws_sqs_queue.dlq[*].id)
 }
 
 output "dlq_name" {
-  description = "Name of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.name
+  description = "Name of the dead-letter queue (null without one)."
+  value       = one(aws_sqs_queue.dlq[*].name)
 }
 
 output "redrive_policy" {
-  description = "Redrive policy of the source queue (JSON)."
-  value       = aws_sqs_queue_redrive_policy.this.redrive_policy
+  description = "Redrive policy of the source queue (JSON; null without a DLQ)."
+  value       = one(aws_sqs_queue_redrive_policy.this[*].redrive_policy)
 }
 
 output "visibility_timeout_seconds" {

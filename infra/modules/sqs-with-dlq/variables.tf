@@ -48,6 +48,12 @@ variable "visibility_timeout_seconds" {
   }
 }
 
+variable "create_dlq" {
+  description = "Create the dead-letter queue and its redrive. Turn off only for a queue that is itself a last stop nothing consumes (e.g. an on-failure destination read by people)."
+  type        = bool
+  default     = true
+}
+
 variable "message_retention_seconds" {
   description = "Retention on the source queue."
   type        = number

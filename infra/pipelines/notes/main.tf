@@ -92,37 +92,13 @@ module "queue" {
 
 # The stream mapping's on-failure destination: Lambda puts here the shard and sequence range of
 # records it gave up on (the notes themselves stay in the table; see the README on recounting).
-resource "aws_sqs_queue" "stream_failures" {
-  name                              = "${var.name}-stream-failures"
-  message_retention_seconds         = 1209600
-  kms_master_key_id                 = module.kms.key_arn
-  kms_data_key_reuse_period_seconds = 300
-  tags                              = local.tags
-}
-
-data "aws_iam_policy_document" "stream_failures" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sqs:*"]
-    resources = [aws_sqs_queue.stream_failures.arn]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "stream_failures" {
-  queue_url = aws_sqs_queue.stream_failures.id
-  policy    = data.aws_iam_policy_document.stream_failures.json
+module "stream_failures" {
+  source                    = "../../modules/sqs-with-dlq"
+  name                      = "${var.name}-stream-failures"
+  create_dlq                = false
+  kms_key_arn               = module.kms.key_arn
+  message_retention_seconds = 1209600
+  tags                      = local.tags
 }
 
 module "forwarder" {
@@ -140,7 +116,7 @@ module "forwarder" {
   policy_statements = [
     { sid = "ReadStream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], resources = [module.table.stream_arn] },
     { sid = "Forward", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
-    { sid = "ReportFailures", actions = ["sqs:SendMessage"], resources = [aws_sqs_queue.stream_failures.arn] },
+    { sid = "ReportFailures", actions = ["sqs:SendMessage"], resources = [module.stream_failures.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
   tags = local.tags
@@ -167,7 +143,7 @@ resource "aws_lambda_event_source_mapping" "forwarder" {
 
   destination_config {
     on_failure {
-      destination_arn = aws_sqs_queue.stream_failures.arn
+      destination_arn = module.stream_failures.queue_arn
     }
   }
 }
@@ -221,10 +197,10 @@ module "alarms" {
       threshold   = var.iterator_age_alarm_seconds * 1000
     }
     stream-failures = {
-      description = "The forwarder gave up on stream records (see ${aws_sqs_queue.stream_failures.name}): recount the notes they name (README)."
+      description = "The forwarder gave up on stream records (see ${module.stream_failures.queue_name}): recount the notes they name (README)."
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = aws_sqs_queue.stream_failures.name }
+      dimensions  = { QueueName = module.stream_failures.queue_name }
       statistic   = "Maximum"
       threshold   = 0
     }

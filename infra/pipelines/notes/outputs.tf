@@ -51,7 +51,7 @@ output "dlq_url" {
 
 output "stream_failures_queue_url" {
   description = "Where the stream mapping reports records it gave up on."
-  value       = aws_sqs_queue.stream_failures.url
+  value       = module.stream_failures.queue_url
 }
 
 output "api_function_name" {
