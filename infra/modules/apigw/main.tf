@@ -71,7 +71,8 @@ locals {
     collection = "/${var.path_part}"
     item       = local.item_parameter == null ? null : "/${var.path_part}/{${local.item_parameter}}"
   }
-  route_list = join(", ", sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"]))
+  route_names = sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"])
+  route_list  = join(", ", local.route_names)
 }
 
 resource "aws_api_gateway_rest_api" "this" {

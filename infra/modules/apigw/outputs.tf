@@ -46,7 +46,7 @@ output "access_log_group_name" {
 
 output "routes" {
   description = "Routes the API serves, e.g. [\"GET /notes\", \"POST /notes\", ...]."
-  value       = sort([for r in values(local.routes) : "${r.method} ${local.route_paths[r.resource]}"])
+  value       = local.route_names
 }
 
 output "invoke_arn_pattern" {
