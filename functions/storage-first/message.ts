@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors';
 
+/**
+ * Most levels of objects and arrays a message may nest, the body itself being level 1. The API
+ * refuses deeper bodies with a 400 (infra/modules/apigw, max_body_depth); the processor checks again
+ * for messages that reached the queue another way, before anything recursive touches them.
+ */
+export const MAX_MESSAGE_DEPTH = 32;
+
 /** The message contract the processor accepts. The API only checks "a non-empty JSON object". */
 export const messageSchema = z
   .object({
@@ -17,17 +24,39 @@ export const messageSchema = z
 
 export type Message = z.infer<typeof messageSchema>;
 
+/** True when value nests more than `limit` levels of objects and arrays. Iterative: no stack to overflow. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [current, depth] = next;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Validates the body and returns it as JSON.parse read it. zod's result is a copy made by assignment,
+ * which turns a "__proto__" key inside data into the copy's prototype (the key is gone); the parsed
+ * document keeps every key as an own property, so the handler sees what the API accepted.
+ */
 export function parseMessage(body: string): Message {
   if (body.trim() === '') throw new ValidationError(['body is empty']);
   let json: unknown;
   try {
     json = JSON.parse(body);
-  } catch {
-    throw new ValidationError(['body is not valid JSON']);
+  } catch (error) {
+    const reason = error instanceof RangeError ? 'body is nested too deeply to parse' : 'body is not valid JSON';
+    throw new ValidationError([reason]);
+  }
+  if (nestsDeeperThan(json, MAX_MESSAGE_DEPTH)) {
+    throw new ValidationError([`body: nested more than ${MAX_MESSAGE_DEPTH} levels of objects and arrays (the body itself is level 1)`]);
   }
   const result = messageSchema.safeParse(json);
   if (!result.success) {
     throw new ValidationError(result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`));
   }
-  return result.data;
+  // The schema has no transforms or defaults: the validated document is the message.
+  return json as Message;
 }

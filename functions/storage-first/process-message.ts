@@ -24,10 +24,22 @@ export interface ProcessDeps {
   handle: MessageHandler;
 }
 
+/**
+ * Logged as is. The logger deep-merges plain objects into its entry and skips "__proto__" and
+ * "constructor" keys on the way; it leaves class instances alone, and JSON.stringify then writes what
+ * toJSON returns, every own key included.
+ */
+class VerbatimJson {
+  constructor(private readonly value: unknown) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
 /** The default handler does what the pattern asks of a processor: it records the message in the log. */
 export const logMessage: MessageHandler = async (message, { logger, messageId, apiRequestId }) => {
   // "message" is a reserved key of the Powertools logger, hence storedMessage.
-  logger.info('message processed', { messageId, apiRequestId, type: message.type, id: message.id, storedMessage: message });
+  logger.info('message processed', { messageId, apiRequestId, type: message.type, id: message.id, storedMessage: new VerbatimJson(message) });
 };
 
 /** Parses and validates one stored record, then hands it to the handler. Throws on any failure. */

@@ -11,8 +11,22 @@ export function toStoredRecord(record: SQSRecord) {
     messageId: record.messageId,
     body: record.body,
     apiRequestId: record.messageAttributes?.apiRequestId?.stringValue,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount),
   };
+}
+
+/** Why a record failed, in words a person can act on; never throws, whatever was thrown. */
+export function failureReasons(error: unknown): string[] {
+  if (error instanceof ValidationError) return error.reasons;
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return [`the handler ran out of stack (${error.message}): the message is probably nested too deeply for it`];
+  }
+  if (error instanceof Error) return [`${error.name}: ${error.message}`];
+  try {
+    return [`non-Error thrown: ${JSON.stringify(error) ?? String(error)}`];
+  } catch {
+    return ['non-Error thrown that cannot be shown'];
+  }
 }
 
 /**
@@ -27,14 +41,14 @@ export function createHandler(handle: MessageHandler = logMessage) {
       try {
         await processMessage(stored, { logger, handle });
       } catch (error) {
-        const reasons = error instanceof ValidationError ? error.reasons : [String(error)];
+        const reasons = failureReasons(error);
         logger.error('message failed; it stays in the queue for a retry or the DLQ', {
           messageId: stored.messageId,
           apiRequestId: stored.apiRequestId,
           receiveCount: stored.receiveCount,
           reasons,
         });
-        throw error;
+        throw error instanceof Error ? error : new Error(reasons.join('; '));
       }
     };
     // A batch where every record failed is reported record by record too, not thrown: the records are

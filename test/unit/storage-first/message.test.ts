@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../../functions/lib/errors';
-import { parseMessage } from '../../../functions/storage-first/message';
+import { MAX_MESSAGE_DEPTH, nestsDeeperThan, parseMessage } from '../../../functions/storage-first/message';
 
 function reasonsFor(body: string): string[] {
   try {
@@ -9,7 +9,7 @@ function reasonsFor(body: string): string[] {
     if (error instanceof ValidationError) return error.reasons;
     throw error;
   }
-  throw new Error(`expected ${body} to be rejected`);
+  throw new Error(`expected ${body.slice(0, 80)} to be rejected`);
 }
 
 describe('parseMessage', function () {
@@ -50,5 +50,54 @@ describe('parseMessage', function () {
   it('reports every reason at once', function () {
     const fields = reasonsFor('{"type":"","data":1,"occurredAt":"x"}').map((reason) => reason.split(':')[0]);
     expect(new Set(fields)).to.deep.equal(new Set(['type', 'data', 'occurredAt']));
+  });
+
+  describe('keys kept as sent', function () {
+    const body = '{"type":"t","data":{"__proto__":{"x":1},"constructor":1}}';
+
+    it('hands over "__proto__" and "constructor" inside data as own keys, with their values', function () {
+      const message = parseMessage(body);
+      expect(Object.keys(message.data)).to.deep.equal(['__proto__', 'constructor']);
+      expect(Object.getOwnPropertyDescriptor(message.data, '__proto__')?.value).to.deep.equal({ x: 1 });
+      expect(JSON.stringify(message)).to.equal(body);
+    });
+
+    it('does not let "__proto__" become the prototype of data', function () {
+      const message = parseMessage(body);
+      expect(Object.getPrototypeOf(message.data)).to.equal(Object.prototype);
+      expect((message.data as { x?: unknown }).x).to.equal(undefined);
+    });
+
+    it('still refuses "__proto__" as an unknown top-level field', function () {
+      expect(reasonsFor('{"type":"t","data":{},"__proto__":{"type":"x"}}').join(' ')).to.match(/__proto__/);
+    });
+  });
+
+  describe('nesting depth', function () {
+    // data is level 2; each {"a": opens one more level.
+    const nested = (levels: number) => `{"type":"t","data":${'{"a":'.repeat(levels - 1)}1${'}'.repeat(levels - 1)}}`;
+
+    it(`accepts a body nested exactly ${MAX_MESSAGE_DEPTH} levels (the body itself is level 1)`, function () {
+      expect(parseMessage(nested(MAX_MESSAGE_DEPTH)).type).to.equal('t');
+    });
+
+    it(`refuses ${MAX_MESSAGE_DEPTH + 1} levels with the limit in the reason`, function () {
+      expect(reasonsFor(nested(MAX_MESSAGE_DEPTH + 1))).to.deep.equal([
+        `body: nested more than ${MAX_MESSAGE_DEPTH} levels of objects and arrays (the body itself is level 1)`,
+      ]);
+    });
+
+    it('refuses 100,000 levels of arrays with a ValidationError, not a stack overflow', function () {
+      const body = `{"type":"t","data":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+      expect(reasonsFor(body)[0]).to.match(/nested more than 32 levels|nested too deeply to parse/);
+    });
+
+    it('counts arrays and objects alike, and scalars not at all', function () {
+      expect(nestsDeeperThan('x', 0)).to.equal(false);
+      expect(nestsDeeperThan([], 1)).to.equal(false);
+      expect(nestsDeeperThan([[]], 1)).to.equal(true);
+      expect(nestsDeeperThan({ a: [{ b: 1 }] }, 3)).to.equal(false);
+      expect(nestsDeeperThan({ a: [{ b: {} }] }, 3)).to.equal(true);
+    });
   });
 });
