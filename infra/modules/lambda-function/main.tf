@@ -47,11 +47,29 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
+    for_each = var.on_failure_destination_arn == null ? [] : [var.on_failure_destination_arn]
+    content {
+      sid       = "OnFailureDestination"
+      actions   = startswith(statement.value, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.policy_statements
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
     }
   }
 }
@@ -123,4 +141,21 @@ resource "aws_lambda_function" "this" {
   }
 
   depends_on = [aws_iam_role_policy.this, aws_cloudwatch_log_group.this]
+}
+
+# Asynchronous invocations (schedules, S3 or SNS events) that still fail after the retries, or wait too
+# long in Lambda's internal queue, are recorded here with the event and the error instead of dropped.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count                        = var.on_failure_destination_arn == null ? 0 : 1
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_maximum_event_age_seconds
+
+  destination_config {
+    on_failure {
+      destination = var.on_failure_destination_arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.this]
 }

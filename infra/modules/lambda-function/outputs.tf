@@ -27,3 +27,8 @@ output "log_group_name" {
   description = "Log group of the function."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "on_failure_destination_arn" {
+  description = "Where failed asynchronous invocations go (null without a destination)."
+  value       = one(aws_lambda_function_event_invoke_config.this[*].destination_config[0].on_failure[0].destination)
+}

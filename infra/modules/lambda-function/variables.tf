@@ -108,6 +108,39 @@ variable "dead_letter_target_arn" {
   default     = null
 }
 
+variable "on_failure_destination_arn" {
+  description = "SQS queue or SNS topic that receives asynchronous invocations (e.g. from a schedule) that failed every attempt or grew too old, with the event and the error. The role may send there. Null sets no destination. Not used by event source mappings."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.on_failure_destination_arn == null ? true : can(regex("^arn:[a-z-]+:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]+$", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be the ARN of an SQS queue or an SNS topic."
+  }
+}
+
+variable "async_maximum_retry_attempts" {
+  description = "Retries of a failed asynchronous invocation before it goes to on_failure_destination_arn (only with a destination)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.async_maximum_retry_attempts >= 0 && var.async_maximum_retry_attempts <= 2
+    error_message = "async_maximum_retry_attempts must be between 0 and 2."
+  }
+}
+
+variable "async_maximum_event_age_seconds" {
+  description = "Oldest an asynchronous event may get while waiting to run before it goes to on_failure_destination_arn (only with a destination)."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.async_maximum_event_age_seconds >= 60 && var.async_maximum_event_age_seconds <= 21600
+    error_message = "async_maximum_event_age_seconds must be between 60 and 21600."
+  }
+}
+
 variable "vpc_subnet_ids" {
   description = "Private subnets to attach the function to; empty runs it outside a VPC."
   type        = list(string)
@@ -127,17 +160,37 @@ variable "code_signing_config_arn" {
 }
 
 variable "policy_statements" {
-  description = "Least-privilege IAM statements for what the code calls: each names its actions and resources."
+  description = "Least-privilege IAM statements for what the code calls: each names its actions and resources. A wildcard (an action such as `sqs:*` or `s3:Get*`, a resource containing `*` such as `arn:aws:s3:::bucket/incoming/*`) is accepted only with a `reason` saying why it is needed (at least 10 characters; IAM has no field for it, it documents the grant where it is made). A bare `*` action or resource is always refused."
   type = list(object({
     sid       = string
     actions   = list(string)
     resources = list(string)
+    reason    = optional(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
 
   validation {
     condition     = alltrue([for s in var.policy_statements : !contains(s.actions, "*") && !contains(s.resources, "*")])
     error_message = "policy_statements must name their actions and resources: no \"*\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for s in var.policy_statements :
+      length(trimspace(s.reason == null ? "" : s.reason)) >= 10
+      if anytrue([for a in concat(s.actions, s.resources) : strcontains(a, "*")])
+    ])
+    error_message = "policy_statements with a wildcard action (e.g. \"sqs:*\") or a resource containing \"*\" need a reason saying why (at least 10 characters): ${join(", ", [for s in var.policy_statements : s.sid if anytrue([for a in concat(s.actions, s.resources) : strcontains(a, "*")]) && length(trimspace(s.reason == null ? "" : s.reason)) < 10])}."
+  }
+
+  validation {
+    condition     = length(distinct([for s in var.policy_statements : s.sid])) == length(var.policy_statements)
+    error_message = "policy_statements need distinct sids."
   }
 }
 

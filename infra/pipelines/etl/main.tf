@@ -88,8 +88,8 @@ module "loader" {
     SAFETY_MARGIN_MS        = tostring(var.safety_margin_seconds * 1000)
   }
   policy_statements = [
-    { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"], resources = ["${module.bucket.bucket_arn}/incoming/*"] },
-    { sid = "WriteResults", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = ["${module.bucket.bucket_arn}/processed/*", "${module.bucket.bucket_arn}/quarantine/*", "${module.bucket.bucket_arn}/reports/*"] },
+    { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"], resources = ["${module.bucket.bucket_arn}/incoming/*"], reason = "Object keys under incoming/ are chosen by whoever uploads; the prefix is the scope." },
+    { sid = "WriteResults", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = ["${module.bucket.bucket_arn}/processed/*", "${module.bucket.bucket_arn}/quarantine/*", "${module.bucket.bucket_arn}/reports/*"], reason = "Result keys are derived from the uploaded file's name; each output prefix is the scope." },
     { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.table.table_arn] },
     { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [module.ledger.table_arn] },
     { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage"], resources = [module.queue.queue_arn] },

@@ -1,0 +1,131 @@
+# Plans the module against a mocked provider: the wildcard guard of policy_statements, and the
+# on-failure destination of asynchronous invocations.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+}
+
+variables {
+  function_name = "guard-test"
+  artifact_path = "tests/fixture-handler.zip"
+  kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+}
+
+run "service_wildcard_action_without_reason_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [
+      { sid = "Queue", actions = ["sqs:*"], resources = ["arn:aws:sqs:eu-west-1:123456789012:orders"] },
+    ]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "wildcard_resource_without_reason_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [
+      { sid = "Queues", actions = ["sqs:SendMessage"], resources = ["arn:aws:sqs:eu-west-1:123456789012:*"] },
+    ]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "bare_star_as_reason_refused" {
+  command = plan
+
+  variables {
+    policy_statements = [
+      { sid = "Queue", actions = ["sqs:*"], resources = ["arn:aws:sqs:eu-west-1:123456789012:orders"], reason = "*" },
+    ]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "bare_star_refused_even_with_reason" {
+  command = plan
+
+  variables {
+    policy_statements = [
+      { sid = "Everything", actions = ["sqs:SendMessage"], resources = ["*"], reason = "a reason cannot make every resource least privilege" },
+    ]
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "wildcards_with_reason_accepted" {
+  command = plan
+
+  variables {
+    policy_statements = [
+      { sid = "Queue", actions = ["sqs:*"], resources = ["arn:aws:sqs:eu-west-1:123456789012:orders"], reason = "test: the whole queue API on one queue" },
+      { sid = "Queues", actions = ["sqs:SendMessage"], resources = ["arn:aws:sqs:eu-west-1:123456789012:*"], reason = "test: any queue of the account" },
+      {
+        sid        = "ListIncoming"
+        actions    = ["s3:ListBucketVersions"]
+        resources  = ["arn:aws:s3:::bucket"]
+        conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["incoming/*"] }]
+      },
+    ]
+  }
+
+  assert {
+    condition     = toset([for s in data.aws_iam_policy_document.this.statement : s.sid]) == toset(["WriteOwnLogs", "DecryptEnvironment", "Queue", "Queues", "ListIncoming"])
+    error_message = "Statements with a reason are granted as given"
+  }
+  assert {
+    condition     = [for c in one([for s in data.aws_iam_policy_document.this.statement : s.condition if s.sid == "ListIncoming"]) : "${c.test} ${c.variable} ${join(",", c.values)}"] == ["StringLike s3:prefix incoming/*"]
+    error_message = "A statement's conditions are part of the grant"
+  }
+  assert {
+    condition     = length(aws_lambda_function_event_invoke_config.this) == 0
+    error_message = "Without a destination no event invoke config is made"
+  }
+}
+
+run "on_failure_destination" {
+  command = plan
+
+  variables {
+    on_failure_destination_arn = "arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"
+  }
+
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this[0].destination_config[0].on_failure[0].destination == "arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"
+    error_message = "Failed asynchronous invocations go to the destination"
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.this[0].maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.this[0].maximum_event_age_in_seconds == 3600
+    error_message = "Two retries and an hour of age by default"
+  }
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.this.statement : s.actions if s.sid == "OnFailureDestination"]) == toset(["sqs:SendMessage"]) && one([for s in data.aws_iam_policy_document.this.statement : s.resources if s.sid == "OnFailureDestination"]) == toset(["arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"])
+    error_message = "The role may send to the destination, and only there"
+  }
+}
+
+run "on_failure_destination_must_be_a_queue_or_topic" {
+  command = plan
+
+  variables {
+    on_failure_destination_arn = "arn:aws:s3:::a-bucket"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
