@@ -43,21 +43,39 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
+locals {
+  # "" is the whole bucket, as S3 documents; the whole-bucket rule always exists (multipart cleanup).
+  # Every filter names its prefix, so a plan shows exactly which keys each rule touches.
+  lifecycle_prefixes = distinct(concat([""], var.noncurrent_version_expiration_prefixes))
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this.id
 
-  rule {
-    id     = "expire-noncurrent-versions"
-    status = "Enabled"
+  # One dynamic block for every rule: checkov ignores a static rule written next to a dynamic one.
+  dynamic "rule" {
+    for_each = local.lifecycle_prefixes
+    content {
+      id     = rule.value == "" ? "whole-bucket" : "prefix-${rule.value}"
+      status = "Enabled"
 
-    filter {}
+      filter {
+        prefix = rule.value
+      }
 
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
+      # Incomplete multipart uploads are never readable objects: aborting them anywhere loses nothing.
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 7
+      }
 
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      # Noncurrent versions expire only under the listed prefixes: elsewhere a hidden version may
+      # still be waiting to be processed.
+      dynamic "noncurrent_version_expiration" {
+        for_each = contains(var.noncurrent_version_expiration_prefixes, rule.value) ? [var.noncurrent_version_expiration_days] : []
+        content {
+          noncurrent_days = noncurrent_version_expiration.value
+        }
+      }
     }
   }
 
