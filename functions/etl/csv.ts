@@ -1,167 +1,70 @@
-import { Transform, type Readable } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { CsvTokenizer, DEFAULT_MAX_RECORD_BYTES } from './csv-tokenizer';
 
-/** line: where the record starts; nextLine and endByte: where the next one starts (to resume). */
+export { DEFAULT_MAX_RECORD_BYTES };
+
+/**
+ * line: the physical line where the record starts. nextLine and endByte: where the next record starts
+ * (after the whole line terminator), which is where a later invocation resumes. startByte/endByte are
+ * object offsets. An invalid event for a malformed record covers only its first physical line.
+ */
 export type CsvEvent =
-  | { kind: 'row'; line: number; nextLine: number; values: Record<string, string>; endByte: number }
-  | { kind: 'invalid'; line: number; nextLine: number; reason: string; raw: string; endByte: number };
+  | { kind: 'row'; line: number; nextLine: number; startByte: number; endByte: number; values: Record<string, string> }
+  | { kind: 'invalid'; line: number; nextLine: number; startByte: number; endByte: number; reason: string; raw: string; rawBase64?: string; truncated?: boolean };
 
 export interface CsvReadOptions {
-  /** Column names when resuming mid-file; otherwise the first record is the header. */
+  /** Column names when resuming mid-file; otherwise (or when empty) the first non-blank record is the header (names trimmed). */
   header?: string[];
-  /** Line number of the first byte of the stream (resuming). */
+  /** Line number of the first byte of the stream (resuming), default 1. */
   firstLine?: number;
-  /** Byte offset of the stream within the object (resuming), added to endByte. */
+  /** Object byte offset of the stream's first byte (resuming), default 0; added to startByte/endByte. A UTF-8 BOM is stripped only at offset 0. */
   startByte?: number;
   onHeader?: (header: string[]) => void;
+  /** Largest record (without its line break) before it is reported invalid, default DEFAULT_MAX_RECORD_BYTES (1 MiB). */
+  maxRecordBytes?: number;
+  /** Default 'utf-8' (bytes that are not valid UTF-8 make their record invalid); 'latin1' is ISO-8859-1. */
+  encoding?: 'utf-8' | 'latin1';
+  /** When aborted, the generator returns promptly (within one chunk), even mid-record. */
+  signal?: AbortSignal;
 }
 
-const LF = 0x0a;
+const asBuffer = (chunk: unknown): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.from(String(chunk));
 
 /**
- * Counts line feeds up to a byte position of the stream it taps, keeping only the chunks the parser
- * has read but the count has not passed yet (memory stays flat on any file size).
- */
-class LineCounter {
-  private chunks: Buffer[] = [];
-  private offset = 0; // stream position of chunks[0][0]
-  private cursor = 0; // stream position counted up to
-  private lines = 0; // line feeds before cursor
-
-  readonly tap = new Transform({
-    transform: (chunk: Buffer, _encoding, done) => {
-      this.chunks.push(chunk);
-      done(null, chunk);
-    },
-  });
-
-  lineFeedsBefore(position: number): number {
-    while (this.cursor < position && this.chunks.length > 0) {
-      const chunk = this.chunks[0]!;
-      const end = Math.min(position, this.offset + chunk.length);
-      for (let i = this.cursor - this.offset; i < end - this.offset; i++) if (chunk[i] === LF) this.lines += 1;
-      this.cursor = end;
-      if (end === this.offset + chunk.length) {
-        this.chunks.shift();
-        this.offset = end;
-      }
-    }
-    return this.lines;
-  }
-
-  byteAt(position: number): number | undefined {
-    let start = this.offset;
-    for (const chunk of this.chunks) {
-      if (position < start + chunk.length) return position >= start ? chunk[position - start] : undefined;
-      start += chunk.length;
-    }
-    return undefined;
-  }
-}
-
-const countLineFeeds = (text: string) => (text.match(/\n/g) ?? []).length;
-
-/**
- * Streams CSV records with their starting line numbers and the object byte offset after each, which
- * is where a later invocation can resume. Handles a UTF-8 BOM, CRLF (and mixed line endings),
- * quoted fields with commas and newlines, and empty lines. Malformed records are reported, never
- * dropped.
+ * Streams CSV records (RFC 4180, comma-separated) with their line numbers and byte offsets. Every
+ * record becomes an event, a row or an invalid record with its reason and raw text: nothing is
+ * dropped. Line breaks are LF, CRLF or a lone CR, mixed freely; blank and whitespace-only lines are
+ * skipped but counted. Memory is bounded by maxRecordBytes whatever the input.
  */
 export async function* readCsv(stream: Readable, options: CsvReadOptions = {}): AsyncGenerator<CsvEvent> {
-  const startByte = options.startByte ?? 0;
-  const firstLine = options.firstLine ?? 1;
-  const counter = new LineCounter();
-  const parser = stream.pipe(counter.tap).pipe(
-    parse({
-      bom: startByte === 0,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      skip_empty_lines: true,
-      relax_column_count: true,
-      skip_records_with_error: true,
-      info: true,
-      raw: true,
-    }),
-  );
-  stream.on('error', (error) => parser.destroy(error));
-
-  let header = options.header;
-  let nextLine = firstLine;
-  let lastEndByte = startByte;
-
-  for await (const item of inParserOrder(parser)) {
-    if ('error' in item) {
-      const raw = typeof item.error.raw === 'string' ? item.error.raw.replace(/[\r\n]+$/, '') : '';
-      const line = nextLine;
-      nextLine += 1 + countLineFeeds(raw);
-      yield { kind: 'invalid', line, nextLine, reason: `malformed CSV: ${item.error.message}`, raw, endByte: lastEndByte };
-      continue;
-    }
-    const { record, info, raw } = item;
-    // The record ends at info.bytes, after its line break (if any); its first line is its last line
-    // minus the line feeds inside its quoted fields.
-    const end = info.bytes;
-    const terminated = counter.byteAt(end - 1) === LF;
-    const lastLine = firstLine + counter.lineFeedsBefore(terminated ? end - 1 : end);
-    const line = lastLine - record.reduce((sum, field) => sum + countLineFeeds(field), 0);
-    counter.lineFeedsBefore(end);
-    nextLine = lastLine + 1;
-    lastEndByte = startByte + end;
-
-    if (!header) {
-      header = record.map((name) => name.trim());
-      options.onHeader?.(header);
-      continue;
-    }
-    if (record.length !== header.length) {
-      yield { kind: 'invalid', line, nextLine, reason: `expected ${header.length} fields, found ${record.length}`, raw: raw.replace(/^[\r\n]+|[\r\n]+$/g, ''), endByte: lastEndByte };
-      continue;
-    }
-    const values: Record<string, string> = {};
-    header.forEach((name, i) => (values[name] = record[i]!));
-    yield { kind: 'row', line, nextLine, values, endByte: lastEndByte };
+  const { signal } = options;
+  const tokenizer = new CsvTokenizer(options);
+  if (signal?.aborted) {
+    stream.destroy();
+    return;
   }
-}
-
-type ParsedRecord = { record: string[]; info: { bytes: number }; raw: string };
-
-/**
- * Records and skipped-record errors in the order the parser met them (async iteration alone would
- * deliver a skip before records still buffered ahead of it), with backpressure.
- */
-async function* inParserOrder(parser: Transform): AsyncGenerator<ParsedRecord | { error: CsvError }> {
-  const queue: (ParsedRecord | { error: CsvError })[] = [];
-  let done = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  parser.on('data', (record: ParsedRecord) => {
-    queue.push(record);
-    if (queue.length >= 1000) parser.pause();
-    notify();
-  });
-  parser.on('skip', (error: CsvError) => {
-    queue.push({ error });
-    notify();
-  });
-  parser.on('end', () => {
-    done = true;
-    notify();
-  });
-  parser.on('error', (error: Error) => {
-    failure = error;
-    notify();
-  });
-  for (;;) {
-    if (queue.length > 0) {
-      yield queue.shift()!;
-      if (queue.length < 100 && parser.isPaused()) parser.resume();
-      continue;
+  const abort = () => stream.destroy();
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted) return;
+      tokenizer.push(asBuffer(chunk));
+      for (let event = tokenizer.next(); event; event = tokenizer.next()) {
+        yield event;
+        if (signal?.aborted) return;
+      }
     }
-    if (failure) throw failure;
-    if (done) return;
-    await new Promise<void>((resolve) => (wake = resolve));
+    if (signal?.aborted) return;
+    tokenizer.end();
+    for (let event = tokenizer.next(); event; event = tokenizer.next()) {
+      yield event;
+      if (signal?.aborted) return;
+    }
+  } catch (error) {
+    if (signal?.aborted) return;
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
 }

@@ -34,4 +34,16 @@ export interface CsvSchema {
   filter?: (item: Item) => boolean;
   /** Extra attributes computed from the converted row. */
   derive?: (item: Item) => Item;
+  /**
+   * How the file's bytes are decoded (default 'utf-8'). With 'utf-8', a record whose bytes are not
+   * valid UTF-8 is quarantined with the byte offset, never loaded with U+FFFD in place of what it said;
+   * set 'latin1' (ISO-8859-1) for files exported that way.
+   */
+  encoding?: 'utf-8' | 'latin1';
+  /**
+   * Largest record in bytes, line break excluded (default 1 MiB). A longer record (often an unclosed
+   * quote) is quarantined by its first line, truncated to this size if that line alone is longer,
+   * and reading goes on at the next line. It bounds the reader's memory.
+   */
+  maxRecordBytes?: number;
 }

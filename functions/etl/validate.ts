@@ -77,11 +77,27 @@ function convert(column: string, rule: ColumnRule, text: string): { value: strin
   }
 }
 
-/** Checks that a header row carries every column the schema requires. */
+/**
+ * Checks that a header row carries every column the schema requires, each once: with a duplicate
+ * name no one can tell which column the schema means (the reader keeps the later one as `name#<n>`).
+ * Empty names are allowed: such a column cannot be addressed by the schema, like any extra column.
+ */
 export function headerProblems(schema: CsvSchema, header: string[]): string[] {
   const required = schema.requiredHeaders ?? Object.entries(schema.columns).filter(([, rule]) => rule.required).map(([name]) => name);
-  const present = new Set(header);
-  return required.filter((name) => !present.has(name)).map((name) => `header: required column "${name}" is missing`);
+  const positions = new Map<string, number[]>();
+  header.forEach((name, i) => positions.set(name, [...(positions.get(name) ?? []), i + 1]));
+  const missing = required.filter((name) => !positions.has(name)).map((name) => `header: required column "${name}" is missing`);
+  const duplicates = [...positions]
+    .filter(([name, columns]) => name !== '' && columns.length > 1)
+    .map(([name, columns]) => `header: column "${name}" appears ${columns.length} times (columns ${columns.join(', ')})`);
+  return [...missing, ...duplicates];
+}
+
+const own = (row: Record<string, string | undefined>, key: string): string | undefined => (Object.hasOwn(row, key) ? row[key] : undefined);
+
+/** Sets a key as an own property even when it is "__proto__". */
+function setOwn(item: Item, key: string, value: string | number | boolean): void {
+  Object.defineProperty(item, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Validates and converts one row (header -> raw text) and reports every problem, not just the first. */
@@ -89,14 +105,15 @@ export function validateRow(schema: CsvSchema, row: Record<string, string | unde
   const item: Item = {};
   const reasons: string[] = [];
   for (const [column, rule] of Object.entries(schema.columns)) {
-    const text = (row[column] ?? '').trim();
+    const value = own(row, column);
+    const text = (typeof value === 'string' ? value : '').trim();
     if (text === '') {
       if (rule.required) reasons.push(`${column}: required`);
       continue;
     }
     const converted = convert(column, rule, text);
     if ('reason' in converted) reasons.push(converted.reason);
-    else item[rule.attribute ?? column] = converted.value;
+    else setOwn(item, rule.attribute ?? column, converted.value);
   }
   if (reasons.length > 0) return { kind: 'rejected', reasons };
   if (schema.filter && !schema.filter(item)) return { kind: 'filtered' };
