@@ -47,7 +47,7 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
-    for_each = var.on_failure_destination_arn == null ? [] : [var.on_failure_destination_arn]
+    for_each = var.async_on_failure == null ? [] : [var.async_on_failure.destination_arn]
     content {
       sid       = "OnFailureDestination"
       actions   = startswith(statement.value, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
@@ -146,14 +146,14 @@ resource "aws_lambda_function" "this" {
 # Asynchronous invocations (schedules, S3 or SNS events) that still fail after the retries, or wait too
 # long in Lambda's internal queue, are recorded here with the event and the error instead of dropped.
 resource "aws_lambda_function_event_invoke_config" "this" {
-  count                        = var.on_failure_destination_arn == null ? 0 : 1
+  count                        = var.async_on_failure == null ? 0 : 1
   function_name                = aws_lambda_function.this.function_name
-  maximum_retry_attempts       = var.async_maximum_retry_attempts
-  maximum_event_age_in_seconds = var.async_maximum_event_age_seconds
+  maximum_retry_attempts       = var.async_on_failure.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_on_failure.maximum_event_age_seconds
 
   destination_config {
     on_failure {
-      destination = var.on_failure_destination_arn
+      destination = var.async_on_failure.destination_arn
     }
   }
 

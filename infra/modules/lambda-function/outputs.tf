@@ -32,3 +32,18 @@ output "on_failure_destination_arn" {
   description = "Where failed asynchronous invocations go (null without a destination)."
   value       = one(aws_lambda_function_event_invoke_config.this[*].destination_config[0].on_failure[0].destination)
 }
+
+output "permissions" {
+  description = "What the role's inline policy grants, by statement sid: actions and resources (sorted), to review or test."
+  value = {
+    for s in data.aws_iam_policy_document.this.statement : s.sid => {
+      actions   = sort(s.actions)
+      resources = sort(s.resources)
+    }
+  }
+}
+
+output "environment" {
+  description = "Environment variables of the function (never secrets, see var.environment)."
+  value       = var.environment
+}

@@ -108,36 +108,28 @@ variable "dead_letter_target_arn" {
   default     = null
 }
 
-variable "on_failure_destination_arn" {
-  description = "SQS queue or SNS topic that receives asynchronous invocations (e.g. from a schedule) that failed every attempt or grew too old, with the event and the error. The role may send there. Null sets no destination. Not used by event source mappings."
-  type        = string
-  default     = null
+variable "async_on_failure" {
+  description = "For functions invoked asynchronously (a schedule, S3 or SNS events): the SQS queue or SNS topic (destination_arn) that receives an invocation that failed maximum_retry_attempts retries (0-2) or waited longer than maximum_event_age_seconds (60-21600), with the event and the error. The role may send there. Null sets no destination. Not used by event source mappings."
+  type = object({
+    destination_arn           = string
+    maximum_retry_attempts    = optional(number, 2)
+    maximum_event_age_seconds = optional(number, 3600)
+  })
+  default = null
 
   validation {
-    condition     = var.on_failure_destination_arn == null ? true : can(regex("^arn:[a-z-]+:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]+$", var.on_failure_destination_arn))
-    error_message = "on_failure_destination_arn must be the ARN of an SQS queue or an SNS topic."
+    condition     = var.async_on_failure == null ? true : can(regex("^arn:[a-z-]+:(sqs|sns):[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]+$", var.async_on_failure.destination_arn))
+    error_message = "async_on_failure.destination_arn must be the ARN of an SQS queue or an SNS topic."
   }
-}
-
-variable "async_maximum_retry_attempts" {
-  description = "Retries of a failed asynchronous invocation before it goes to on_failure_destination_arn (only with a destination)."
-  type        = number
-  default     = 2
 
   validation {
-    condition     = var.async_maximum_retry_attempts >= 0 && var.async_maximum_retry_attempts <= 2
-    error_message = "async_maximum_retry_attempts must be between 0 and 2."
+    condition     = var.async_on_failure == null ? true : var.async_on_failure.maximum_retry_attempts >= 0 && var.async_on_failure.maximum_retry_attempts <= 2
+    error_message = "async_on_failure.maximum_retry_attempts must be between 0 and 2."
   }
-}
-
-variable "async_maximum_event_age_seconds" {
-  description = "Oldest an asynchronous event may get while waiting to run before it goes to on_failure_destination_arn (only with a destination)."
-  type        = number
-  default     = 3600
 
   validation {
-    condition     = var.async_maximum_event_age_seconds >= 60 && var.async_maximum_event_age_seconds <= 21600
-    error_message = "async_maximum_event_age_seconds must be between 60 and 21600."
+    condition     = var.async_on_failure == null ? true : var.async_on_failure.maximum_event_age_seconds >= 60 && var.async_on_failure.maximum_event_age_seconds <= 21600
+    error_message = "async_on_failure.maximum_event_age_seconds must be between 60 and 21600."
   }
 }
 

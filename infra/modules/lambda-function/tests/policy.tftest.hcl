@@ -103,7 +103,7 @@ run "on_failure_destination" {
   command = plan
 
   variables {
-    on_failure_destination_arn = "arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"
+    async_on_failure = { destination_arn = "arn:aws:sqs:eu-west-1:123456789012:guard-test-failures" }
   }
 
   assert {
@@ -124,8 +124,8 @@ run "on_failure_destination_must_be_a_queue_or_topic" {
   command = plan
 
   variables {
-    on_failure_destination_arn = "arn:aws:s3:::a-bucket"
+    async_on_failure = { destination_arn = "arn:aws:s3:::a-bucket" }
   }
 
-  expect_failures = [var.on_failure_destination_arn]
+  expect_failures = [var.async_on_failure]
 }
