@@ -19,7 +19,10 @@ module "bucket" {
   source      = "../../modules/s3"
   name        = local.bucket_name
   kms_key_arn = module.kms.key_arn
-  tags        = local.tags
+  # Never incoming/: a noncurrent version there may be one no load has finished yet (the loader removes
+  # each version it loaded itself, by version id).
+  noncurrent_version_expiration_prefixes = ["processed/", "superseded/", "quarantine/", "reports/"]
+  tags                                   = local.tags
 }
 
 module "queue" {
@@ -79,20 +82,41 @@ module "loader" {
   memory_size   = var.loader_memory_size
   kms_key_arn   = module.kms.key_arn
   environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-loader"
-    TABLE_NAME              = module.table.table_name
-    TABLE_KEY_ATTRIBUTES    = "pk,sk"
-    LEDGER_TABLE_NAME       = module.ledger.table_name
-    QUEUE_URL               = module.queue.queue_url
-    KMS_KEY_ID              = module.kms.key_arn
-    SAFETY_MARGIN_MS        = tostring(var.safety_margin_seconds * 1000)
+    POWERTOOLS_SERVICE_NAME  = "${var.name}-loader"
+    TABLE_NAME               = module.table.table_name
+    TABLE_KEY_ATTRIBUTES     = "pk,sk"
+    LEDGER_TABLE_NAME        = module.ledger.table_name
+    QUEUE_URL                = module.queue.queue_url
+    KMS_KEY_ID               = module.kms.key_arn
+    SAFETY_MARGIN_MS         = tostring(var.safety_margin_seconds * 1000)
+    MAX_FILE_ATTEMPTS        = tostring(var.max_file_attempts)
+    BUSY_RETRY_DELAY_SECONDS = tostring(var.busy_retry_delay_seconds)
   }
+  # local.bucket_arn (known at plan) rather than the module output, so the wildcard guard checks these
+  # statements at plan time.
   policy_statements = [
-    { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"], resources = ["${module.bucket.bucket_arn}/incoming/*"], reason = "Object keys under incoming/ are chosen by whoever uploads; the prefix is the scope." },
-    { sid = "WriteResults", actions = ["s3:PutObject", "s3:AbortMultipartUpload"], resources = ["${module.bucket.bucket_arn}/processed/*", "${module.bucket.bucket_arn}/quarantine/*", "${module.bucket.bucket_arn}/reports/*"], reason = "Result keys are derived from the uploaded file's name; each output prefix is the scope." },
+    {
+      sid       = "LoadAndRemoveIncoming"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"]
+      resources = ["${local.bucket_arn}/incoming/*"]
+      reason    = "Uploaders choose the object keys under incoming/; the prefix is the scope. Only DeleteObjectVersion: the loader removes exactly the version it loaded, never with a delete marker."
+    },
+    {
+      sid        = "ListVersionsOfIncoming"
+      actions    = ["s3:ListBucketVersions"]
+      resources  = [local.bucket_arn]
+      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["incoming/*"] }]
+    },
+    {
+      sid       = "WriteResults"
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+      resources = [for prefix in ["processed", "superseded", "quarantine", "reports"] : "${local.bucket_arn}/${prefix}/*"]
+      reason    = "Result keys are derived from the uploaded file's name under each output prefix; AbortMultipartUpload cleans up a failed multipart quarantine upload."
+    },
     { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.table.table_arn] },
-    { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [module.ledger.table_arn] },
-    { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
+    { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
+    # The event source mapping receives and deletes; the function sends continuations and delayed re-queues.
+    { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
   tags = local.tags
@@ -110,10 +134,21 @@ resource "aws_lambda_event_source_mapping" "loader" {
   }
 }
 
+# The sweeper is invoked asynchronously by the schedule: a run that still fails after two retries, or
+# waits too long, is recorded here (with the error) instead of being dropped.
+module "sweeper_failures" {
+  source                    = "../../modules/sqs-with-dlq"
+  name                      = "${var.name}-sweeper-failures"
+  create_dlq                = false
+  kms_key_arn               = module.kms.key_arn
+  message_retention_seconds = 1209600
+  tags                      = local.tags
+}
+
 module "sweeper" {
   source        = "../../modules/lambda-function"
   function_name = "${var.name}-sweeper"
-  description   = "Re-notifies files in ${local.bucket_name}/incoming that no load finished."
+  description   = "Re-notifies versions in ${local.bucket_name}/incoming that no load finished."
   artifact_path = var.sweeper_artifact_path
   timeout       = 120
   kms_key_arn   = module.kms.key_arn
@@ -125,11 +160,21 @@ module "sweeper" {
     MIN_AGE_SECONDS         = tostring(var.sweep_min_age_seconds)
   }
   policy_statements = [
-    { sid = "ListIncoming", actions = ["s3:ListBucketVersions", "s3:ListBucket"], resources = [module.bucket.bucket_arn] },
-    { sid = "ReadLedger", actions = ["dynamodb:GetItem"], resources = [module.ledger.table_arn] },
+    {
+      sid        = "ListVersionsOfIncoming"
+      actions    = ["s3:ListBucketVersions"]
+      resources  = [local.bucket_arn]
+      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["incoming/*"] }]
+    },
+    { sid = "ReadLedger", actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
     { sid = "Renotify", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
+  async_on_failure = {
+    destination_arn           = module.sweeper_failures.queue_arn
+    maximum_retry_attempts    = 2
+    maximum_event_age_seconds = 3600
+  }
   tags = local.tags
 }
 
@@ -185,6 +230,23 @@ module "alarms" {
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
       dimensions  = { QueueName = module.queue.dlq_name }
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+    files-failed = {
+      description = "A file failed ${var.max_file_attempts} times the same way and was marked failed in ${module.ledger.table_name} (it is not swept again): see the loader's logs and the DLQ, fix the cause, then redrive."
+      namespace   = "ReliableIngestion/ETL"
+      metric_name = "FilesFailed"
+      dimensions  = { service = "${var.name}-loader" }
+      statistic   = "Sum"
+      period      = 300
+      threshold   = 0
+    }
+    sweeper-failures-not-empty = {
+      description = "Sweeper runs failed every retry and wait in ${module.sweeper_failures.queue_name}: missed notifications are not being caught up."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = module.sweeper_failures.queue_name }
       statistic   = "Maximum"
       threshold   = 0
     }

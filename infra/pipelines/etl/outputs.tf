@@ -33,6 +33,11 @@ output "sweeper_function_name" {
   value       = module.sweeper.function_name
 }
 
+output "sweeper_failures_queue_url" {
+  description = "Failed asynchronous sweeper runs (event and error), after two retries."
+  value       = module.sweeper_failures.queue_url
+}
+
 output "alarm_topic_arn" {
   description = "SNS topic the alarms notify."
   value       = module.alarms.topic_arn

@@ -42,6 +42,28 @@ variable "safety_margin_seconds" {
   default     = 30
 }
 
+variable "max_file_attempts" {
+  description = "Loads of the same file version that may fail before it is marked failed in the ledger (a terminal state the sweeper leaves alone), counted in FilesFailed and alarmed."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_file_attempts >= 1 && var.max_file_attempts <= 100 && floor(var.max_file_attempts) == var.max_file_attempts
+    error_message = "max_file_attempts must be a whole number between 1 and 100."
+  }
+}
+
+variable "busy_retry_delay_seconds" {
+  description = "When another invocation is loading the same key, the loader re-queues the file with this SQS delay instead of failing (and ending in the DLQ)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.busy_retry_delay_seconds >= 0 && var.busy_retry_delay_seconds <= 900 && floor(var.busy_retry_delay_seconds) == var.busy_retry_delay_seconds
+    error_message = "busy_retry_delay_seconds must be a whole number between 0 and 900 (the SQS delay limit)."
+  }
+}
+
 variable "maximum_concurrency" {
   description = "Most files loaded at once (protects the table's write capacity)."
   type        = number

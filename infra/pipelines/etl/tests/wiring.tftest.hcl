@@ -1,0 +1,154 @@
+# Applies the pipeline against a mocked provider and checks what keeps every uploaded version safe:
+# the lifecycle never expires incoming/, each function may do exactly what its code does, the sweeper's
+# failed runs land in a queue, and the alarms watch it.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock-queue" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::etl-test-123456789012-eu-west-1" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/mock" }
+  }
+}
+
+override_resource {
+  target = module.sweeper_failures.aws_sqs_queue.this
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:etl-test-sweeper-failures", name = "etl-test-sweeper-failures" }
+}
+
+override_resource {
+  target = module.queue.aws_sqs_queue.this
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:etl-test-files", name = "etl-test-files" }
+}
+
+variables {
+  name                  = "etl-test"
+  loader_artifact_path  = "tests/fixture-handler.zip"
+  sweeper_artifact_path = "tests/fixture-handler.zip"
+}
+
+run "wiring" {
+  command = apply
+
+  # A rule that expires anything (noncurrent or current versions) must name a prefix that neither
+  # contains incoming/ nor lies inside it.
+  assert {
+    condition = alltrue([
+      for r in module.bucket.lifecycle_rules :
+      r.prefix != "" && !startswith("incoming/", r.prefix) && !startswith(r.prefix, "incoming/")
+      if r.noncurrent_expiration_days != null || r.expires_current_versions
+    ])
+    error_message = "No lifecycle rule may expire anything under incoming/: it holds versions no load has finished"
+  }
+  assert {
+    condition     = toset([for r in module.bucket.lifecycle_rules : r.prefix if r.noncurrent_expiration_days != null]) == toset(["processed/", "superseded/", "quarantine/", "reports/"])
+    error_message = "Noncurrent versions of the loader's outputs still expire"
+  }
+  assert {
+    condition     = anytrue([for r in module.bucket.lifecycle_rules : r.prefix == "" && r.aborts_incomplete_multipart])
+    error_message = "Incomplete multipart uploads are aborted in the whole bucket"
+  }
+
+  assert {
+    condition     = module.loader.permissions["LoadAndRemoveIncoming"].actions == tolist(["s3:DeleteObjectVersion", "s3:GetObject", "s3:GetObjectVersion"]) && module.loader.permissions["LoadAndRemoveIncoming"].resources == tolist(["arn:aws:s3:::etl-test-123456789012-eu-west-1/incoming/*"])
+    error_message = "The loader reads and removes versions under incoming/ only, and only by version id (no s3:DeleteObject: a delete marker would hide newer versions)"
+  }
+  assert {
+    condition     = alltrue([for sid, p in module.loader.permissions : !contains(p.actions, "s3:DeleteObject") && !contains(p.actions, "sqs:ChangeMessageVisibility")])
+    error_message = "The loader has no s3:DeleteObject and no sqs:ChangeMessageVisibility (no code calls them)"
+  }
+  assert {
+    condition     = module.loader.permissions["ListVersionsOfIncoming"].actions == tolist(["s3:ListBucketVersions"]) && module.loader.permissions["ListVersionsOfIncoming"].resources == tolist(["arn:aws:s3:::etl-test-123456789012-eu-west-1"])
+    error_message = "The loader lists the versions of the key it loads"
+  }
+  assert {
+    condition     = module.loader.permissions["WriteResults"].resources == tolist([for p in ["processed", "quarantine", "reports", "superseded"] : "arn:aws:s3:::etl-test-123456789012-eu-west-1/${p}/*"])
+    error_message = "The loader writes only its output prefixes, superseded/ included"
+  }
+  assert {
+    condition     = module.loader.permissions["Ledger"].actions == tolist(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
+    error_message = "The loader reads and writes the ledger"
+  }
+  assert {
+    condition     = module.loader.permissions["ConsumeAndContinue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"])
+    error_message = "The loader's queue permissions are the mapping's and SendMessage (continuations, delayed re-queues)"
+  }
+
+  assert {
+    condition     = module.sweeper.permissions["ListVersionsOfIncoming"].actions == tolist(["s3:ListBucketVersions"]) && alltrue([for sid, p in module.sweeper.permissions : !contains(p.actions, "s3:ListBucket")])
+    error_message = "The sweeper lists versions (ListBucketVersions), not the latest objects (ListBucket)"
+  }
+  assert {
+    condition     = module.sweeper.permissions["ReadLedger"].actions == tolist(["dynamodb:BatchGetItem", "dynamodb:GetItem"])
+    error_message = "The sweeper reads the ledger in batches"
+  }
+  assert {
+    condition     = module.sweeper.on_failure_destination_arn == "arn:aws:sqs:eu-west-1:123456789012:etl-test-sweeper-failures" && module.sweeper.permissions["OnFailureDestination"].resources == tolist(["arn:aws:sqs:eu-west-1:123456789012:etl-test-sweeper-failures"])
+    error_message = "Failed sweeper runs go to the sweeper-failures queue, which the role may send to"
+  }
+  assert {
+    condition     = module.sweeper_failures.dlq_arn == null
+    error_message = "The sweeper-failures queue is a last stop read by people: no DLQ"
+  }
+
+  assert {
+    condition     = module.loader.environment.MAX_FILE_ATTEMPTS == "3" && module.loader.environment.BUSY_RETRY_DELAY_SECONDS == "60"
+    error_message = "The loader gets MAX_FILE_ATTEMPTS and BUSY_RETRY_DELAY_SECONDS"
+  }
+
+  assert {
+    condition     = [for k in ["namespace", "metric_name", "statistic", "period", "threshold"] : tostring(module.alarms.alarm_metrics["files-failed"][k])] == ["ReliableIngestion/ETL", "FilesFailed", "Sum", "300", "0"] && module.alarms.alarm_metrics["files-failed"].dimensions["service"] == "etl-test-loader"
+    error_message = "An alarm fires when a file reaches its terminal failed state (FilesFailed Sum > 0 over 5 minutes)"
+  }
+  assert {
+    condition     = module.alarms.alarm_metrics["sweeper-failures-not-empty"].metric_name == "ApproximateNumberOfMessagesVisible" && module.alarms.alarm_metrics["sweeper-failures-not-empty"].dimensions["QueueName"] == "etl-test-sweeper-failures"
+    error_message = "An alarm watches the sweeper-failures queue"
+  }
+  assert {
+    condition     = module.alarms.alarm_metrics["dlq-not-empty"].metric_name == "ApproximateNumberOfMessagesVisible"
+    error_message = "The DLQ alarm stays"
+  }
+}
+
+run "loader_settings_validated" {
+  command = plan
+
+  variables {
+    max_file_attempts        = 0
+    busy_retry_delay_seconds = 901
+  }
+
+  expect_failures = [var.max_file_attempts, var.busy_retry_delay_seconds]
+}
