@@ -2,13 +2,14 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { loadFile, type EtlConfig, type LoadOutcome } from './load-file';
-import { parseQueueMessage } from './s3-events';
+import { fileId } from './ledger';
+import { LoadFailedError, loadFile, type EtlConfig, type LoadOutcome } from './load-file';
+import { parseQueueMessage, s3EventFor } from './s3-events';
 import { schema } from './schema';
 
 const env = loadConfig(
@@ -20,6 +21,8 @@ const env = loadConfig(
     KMS_KEY_ID: z.string().optional(),
     SAFETY_MARGIN_MS: z.coerce.number().int().positive().default(30_000),
     WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+    MAX_FILE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+    BUSY_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
   }),
 );
 
@@ -30,11 +33,13 @@ const config: EtlConfig = {
   queueUrl: env.QUEUE_URL,
   incomingPrefix: 'incoming/',
   processedPrefix: 'processed/',
+  supersededPrefix: 'superseded/',
   quarantinePrefix: 'quarantine/',
   reportsPrefix: 'reports/',
   kmsKeyId: env.KMS_KEY_ID,
   safetyMarginMs: env.SAFETY_MARGIN_MS,
   writeConcurrency: env.WRITE_CONCURRENCY,
+  maxAttempts: env.MAX_FILE_ATTEMPTS,
 };
 
 const logger = createLogger('etl-loader');
@@ -42,13 +47,17 @@ const metrics = new Metrics({ namespace: 'ReliableIngestion/ETL', serviceName: p
 const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({ maxAttempts: 3 }), sqs: new SQSClient({}) };
 
 function recordMetrics(outcome: LoadOutcome, startedAt: number): void {
-  if (outcome.status === 'already-loaded') return;
+  if (outcome.status === 'superseded') metrics.addMetric('FilesSuperseded', MetricUnit.Count, 1);
+  if (outcome.status !== 'loaded' && outcome.status !== 'continued') return;
   const { read, loaded, rejected } = outcome.counts;
   metrics.addMetric('RowsRead', MetricUnit.Count, read);
   metrics.addMetric('RowsLoaded', MetricUnit.Count, loaded);
   metrics.addMetric('RowsRejected', MetricUnit.Count, rejected);
   metrics.addMetric('SegmentDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
-  if (outcome.status === 'loaded') metrics.addMetric('RejectedRatio', MetricUnit.Percent, read === 0 ? 0 : (100 * rejected) / read);
+  if (outcome.status === 'loaded') {
+    metrics.addMetric('RejectedRatio', MetricUnit.Percent, read === 0 ? 0 : (100 * rejected) / read);
+    if (outcome.superseded.length > 0) metrics.addMetric('FilesSuperseded', MetricUnit.Count, outcome.superseded.length);
+  }
 }
 
 async function processRecord(record: SQSRecord, context: Context): Promise<void> {
@@ -61,9 +70,29 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   const work = message.kind === 'continuation' ? [{ file: message.continuation.file, token: message.continuation.token }] : message.files.map((file) => ({ file, token: undefined }));
   for (const { file, token } of work) {
     const startedAt = Date.now();
-    const outcome = await loadFile(deps, file, token);
-    if (outcome.status === 'already-loaded') logger.info('file already loaded; notification ignored', { bucket: file.bucket, key: file.key, versionId: file.versionId });
+    let outcome: LoadOutcome;
+    try {
+      outcome = await loadFile(deps, file, token);
+    } catch (error) {
+      if (error instanceof LoadFailedError && error.entry.status === 'FAILED') {
+        metrics.addMetric('FilesFailed', MetricUnit.Count, 1);
+        logger.error('file FAILED: the sweeper will not retry it; fix the cause, then redrive the DLQ', { file: fileId(file), attempts: error.entry.attempts, error: error.cause });
+      }
+      throw error;
+    }
     recordMetrics(outcome, startedAt);
+    if (outcome.status === 'busy') {
+      // Another invocation is loading this key (a slow load, or an older version first): not a
+      // failure, so it must not count towards the DLQ. Ask again later.
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: config.queueUrl, MessageBody: s3EventFor(file), DelaySeconds: env.BUSY_RETRY_DELAY_SECONDS }));
+      logger.info('key is being loaded by another invocation; re-queued with a delay', { file: fileId(file), heldBy: outcome.heldBy, delaySeconds: env.BUSY_RETRY_DELAY_SECONDS });
+    } else if (outcome.status === 'already-loaded') {
+      logger.info('version already loaded; notification ignored', { file: fileId(file) });
+    } else if (outcome.status === 'superseded') {
+      logger.warn('version superseded by a newer one already loaded: no row changed', { file: fileId(file), by: outcome.by });
+    } else if (outcome.status === 'stale-continuation') {
+      logger.info('continuation already taken over (redelivery or expired lease); nothing to do', { file: fileId(file) });
+    }
   }
 }
 

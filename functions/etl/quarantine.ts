@@ -8,6 +8,12 @@ export interface RejectedRow {
   /** The row as read (header -> text), or the raw text when it could not be split into fields. */
   values?: Record<string, string>;
   raw?: string;
+  /** The exact bytes when they are not valid text in the file's encoding. */
+  rawBase64?: string;
+  /** raw holds only the start of a record too large to keep; startByte-endByte locate all of it. */
+  truncated?: boolean;
+  startByte?: number;
+  endByte?: number;
 }
 
 /**

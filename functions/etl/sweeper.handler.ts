@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { sweep } from './sweep';
+import { sweep, type SweepResult } from './sweep';
 
 const env = loadConfig(
   z.object({
@@ -19,7 +19,7 @@ const logger = createLogger('etl-sweeper');
 const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}) };
 
 /** Scheduled: re-notifies files in incoming/ that no load has finished or is working on. */
-export const handler = async (): Promise<{ scanned: number; requeued: number }> => {
+export const handler = async (): Promise<SweepResult> => {
   const result = await sweep(clients, {
     bucket: env.BUCKET_NAME,
     prefix: 'incoming/',
@@ -28,6 +28,6 @@ export const handler = async (): Promise<{ scanned: number; requeued: number }> 
     minAgeMs: env.MIN_AGE_SECONDS * 1000,
     maxFiles: env.MAX_FILES_PER_RUN,
   });
-  logger.info('sweep done', result);
+  logger.info('sweep done', { ...result });
   return result;
 };

@@ -97,5 +97,85 @@ def _stream_add_keeping_records(self, old, new):  # type: ignore[no-untyped-def]
 
 dynamodb_table.StreamShard.add = _stream_add_keeping_records
 
+from moto.s3 import notifications as s3_notifications  # noqa: E402
+import itertools  # noqa: E402
+
+_original_get_s3_event = s3_notifications._get_s3_event
+_sequencer = itertools.count(1)
+
+
+def _s3_event_with_version_and_sequencer(event_name, bucket, key, notification_id):  # type: ignore[no-untyped-def]
+    """moto's S3 event notifications leave out s3.object.versionId and s3.object.sequencer. AWS sends
+    the versionId of the version the event is about (versioned buckets) and a sequencer that orders
+    events of the same key; the ETL loader needs the version id to load exactly that version."""
+    event = _original_get_s3_event(event_name, bucket, key, notification_id)
+    obj = event["Records"][0]["s3"]["object"]
+    version_id = getattr(key, "version_id", None)
+    if version_id and version_id != "null":
+        obj["versionId"] = version_id
+    obj["sequencer"] = format(next(_sequencer), "016X")
+    return event
+
+
+s3_notifications._get_s3_event = _s3_event_with_version_and_sequencer
+
+
+# --- storage-first: SendMessage size in bytes with attributes, and the queue's KMS key state --------
+from moto.sqs.exceptions import InvalidParameterValue as _SqsInvalidParameterValue, SQSException as _SqsException  # noqa: E402
+
+_original_send_message = sqs_models.SQSBackend.send_message
+
+
+def _message_attribute_bytes(attributes):  # type: ignore[no-untyped-def]
+    """What AWS counts of a message attribute: its name, data type and value."""
+    import base64
+
+    total = 0
+    for name, value in (attributes or {}).items():
+        total += len(name.encode("utf-8")) + len(str(value.get("DataType", "")).encode("utf-8"))
+        if value.get("StringValue") is not None:
+            total += len(str(value["StringValue"]).encode("utf-8"))
+        binary = value.get("BinaryValue")
+        if isinstance(binary, bytes):
+            total += len(binary)
+        elif binary is not None:
+            try:
+                total += len(base64.b64decode(binary))
+            except ValueError:
+                total += len(str(binary))
+    return total
+
+
+def _send_message_checked(self, queue_name, message_body, message_attributes=None, **kwargs):  # type: ignore[no-untyped-def]
+    """Two SendMessage checks AWS makes and moto does not:
+    - MaximumMessageSize counts the UTF-8 bytes of the body plus the message attributes; moto counts
+      the body's characters only, so it stores bodies of multi-byte characters, or bodies just under
+      the limit plus attributes, that AWS refuses (InvalidParameterValue, same message as AWS).
+    - A queue encrypted with a customer managed key refuses messages while the key is not enabled
+      (KMS.DisabledException, HTTP 400); moto never looks at the key."""
+    queue = self.get_queue(queue_name)
+    size = len(message_body.encode("utf-8")) + _message_attribute_bytes(message_attributes)
+    if size > queue.maximum_message_size:
+        raise _SqsInvalidParameterValue(
+            f"One or more parameters are invalid. Reason: Message must be shorter than {queue.maximum_message_size} bytes."
+        )
+    key_id = getattr(queue, "kms_master_key_id", None)
+    if key_id:
+        from moto.kms.models import kms_backends
+
+        try:
+            key = kms_backends[self.account_id][self.region_name].describe_key(key_id)
+        except Exception:  # e.g. alias/aws/sqs: an AWS managed key moto does not hold
+            key = None
+        if key is not None and key.key_state != "Enabled":
+            raise _SqsException(
+                "KMS.DisabledException",
+                f"Amazon SQS could not encrypt the message: KMS key {key.arn} is {key.key_state.lower()}.",
+            )
+    return _original_send_message(self, queue_name, message_body, message_attributes=message_attributes, **kwargs)
+
+
+sqs_models.SQSBackend.send_message = _send_message_checked
+
 if __name__ == "__main__":
     server.main(sys.argv[1:])

@@ -53,10 +53,12 @@ describe('ETL against real S3, SQS and DynamoDB (moto)', function () {
       queueUrl,
       incomingPrefix: 'incoming/',
       processedPrefix: 'processed/',
+      supersededPrefix: 'superseded/',
       quarantinePrefix: 'quarantine/',
       reportsPrefix: 'reports/',
       safetyMarginMs: 1_000,
       writeConcurrency: 4,
+      maxAttempts: 3,
     };
   });
 
@@ -165,9 +167,9 @@ describe('ETL against real S3, SQS and DynamoDB (moto)', function () {
     const rows = Array.from({ length: 1_000 }, (_, n) => (n % 100 === 7 ? badRow(90_000 + n) : goodRow(90_000 + n).replace('note, with comma', 'multi\nline')));
     const file = await upload('incoming/long.csv', csvOf(rows));
     let budget = 0;
-    // Each invocation "has time" for about 300 rows.
+    // Each invocation "has time" for about 300 rows (the loader asks for the time once per record).
     const invocation = () => {
-      budget = 3;
+      budget = 300;
       return deps({ remainingTimeMs: () => (budget-- > 0 ? 900_000 : 0) });
     };
 

@@ -31,6 +31,30 @@ describe('S3 event notifications', function () {
     expect(() => parseQueueMessage('nope')).to.throw();
   });
 
+  it('names what is wrong with a malformed body (null, an empty continuation, a record without a key)', function () {
+    const cases: [string, RegExp][] = [
+      ['null', /must be a JSON object, got null/],
+      ['[1]', /must be a JSON object, got an array/],
+      ['{"etlContinuation":null}', /etlContinuation must be an object/],
+      ['{"etlContinuation":{}}', /etlContinuation.token is missing/],
+      ['{"etlContinuation":{"token":"t"}}', /etlContinuation.file must be an object/],
+      ['{"etlContinuation":{"token":"t","file":{"bucket":"b"}}}', /etlContinuation.file needs a non-empty bucket and key/],
+      ['{"Records":[null]}', /Records\[0\] is not an object/],
+      ['{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"}}}]}', /Records\[0\] \(ObjectCreated:Put\) has no s3.bucket.name or s3.object.key/],
+      ['{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"%E0%A4%A"}}}]}', /not a valid form-encoded key/],
+    ];
+    for (const [body, reason] of cases) {
+      let error: Error | undefined;
+      try {
+        parseQueueMessage(body);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message, body).to.match(reason);
+      expect(error?.name, body).to.equal('MalformedMessageError');
+    }
+  });
+
   it("round-trips the sweeper's own notifications", function () {
     const file = { bucket: 'b', key: 'incoming/über a+b.csv', versionId: 'v', etag: 'e' };
     expect(parseQueueMessage(s3EventFor(file))).to.deep.equal({ kind: 'files', files: [file] });
