@@ -114,7 +114,8 @@ module "forwarder" {
     QUEUE_URL               = module.queue.queue_url
   }
   policy_statements = [
-    { sid = "ReadStream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"], resources = [module.table.stream_arn] },
+    # The mapping names the stream: ListStreams (which takes no stream ARN) is never called.
+    { sid = "ReadStream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources = [module.table.stream_arn] },
     { sid = "Forward", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
     { sid = "ReportFailures", actions = ["sqs:SendMessage"], resources = [module.stream_failures.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
@@ -161,7 +162,8 @@ module "word_count" {
     TABLE_NAME              = module.table.table_name
   }
   policy_statements = [
-    { sid = "ConsumeQueue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], resources = [module.queue.queue_arn] },
+    # What the event source mapping calls; the function itself never touches the queue.
+    { sid = "ConsumeQueue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources = [module.queue.queue_arn] },
     { sid = "WriteCount", actions = ["dynamodb:UpdateItem"], resources = [module.table.table_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
