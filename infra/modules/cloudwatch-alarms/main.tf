@@ -19,7 +19,7 @@ data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
-    actions   = ["sns:Publish"]
+    actions   = ["sns:*"] # every action: subscribing, reading attributes and changing the policy too
     resources = [aws_sns_topic.alarms.arn]
 
     principals {
