@@ -6,6 +6,14 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
+
+  # The pipeline's own log groups only: its functions and API access logs are named after it. API
+  # Gateway names execution log groups by REST API id, unknown before the key exists.
+  log_group_name_patterns = var.log_group_name_patterns != null ? var.log_group_name_patterns : [
+    "/aws/lambda/${var.name}-*",
+    "/aws/apigateway/${var.name}-*",
+    "API-Gateway-Execution-Logs_*",
+  ]
 }
 
 data "aws_iam_policy_document" "key" {
@@ -38,7 +46,7 @@ data "aws_iam_policy_document" "key" {
       condition {
         test     = "ArnLike"
         variable = "kms:EncryptionContext:aws:logs:arn"
-        values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+        values   = [for name in local.log_group_name_patterns : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"]
       }
     }
   }

@@ -25,9 +25,20 @@ variable "service_principals" {
 }
 
 variable "allow_cloudwatch_logs" {
-  description = "Allow CloudWatch Logs in this region to encrypt log groups of this account with the key."
+  description = "Allow CloudWatch Logs in this region to encrypt the log groups named by log_group_name_patterns with the key."
   type        = bool
   default     = true
+}
+
+variable "log_group_name_patterns" {
+  description = "With allow_cloudwatch_logs: names of the log groups CloudWatch Logs may encrypt with the key (IAM wildcards * and ? allowed). Null: those named after the key, /aws/lambda/<name>-*, /aws/apigateway/<name>-* and API Gateway execution logs (API-Gateway-Execution-Logs_*, named by REST API id)."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.log_group_name_patterns == null ? true : length(var.log_group_name_patterns) > 0 && alltrue([for p in var.log_group_name_patterns : can(regex("^[A-Za-z0-9_/.#*?-]{1,512}$", p)) && trimspace(replace(replace(p, "*", ""), "?", "")) != "" && !contains(["*", "/*"], p)])
+    error_message = "log_group_name_patterns must be log group names or patterns that name something (not \"*\"); use null for the default."
+  }
 }
 
 variable "deletion_window_in_days" {

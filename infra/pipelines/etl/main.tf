@@ -12,7 +12,9 @@ module "kms" {
   name               = var.name
   description        = "Encrypts the ${var.name} bucket, queues, tables, logs and alarm topic."
   service_principals = ["cloudwatch.amazonaws.com", "s3.amazonaws.com"]
-  tags               = local.tags
+  # No API here: the functions' log groups are the only ones.
+  log_group_name_patterns = ["/aws/lambda/${var.name}-*"]
+  tags                    = local.tags
 }
 
 module "bucket" {
