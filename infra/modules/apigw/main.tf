@@ -108,11 +108,31 @@ resource "aws_api_gateway_request_validator" "body" {
   validate_request_body = true
 }
 
+locals {
+  # bodyDepth<k>: a value nesting at most k levels of objects and arrays. Draft 4 cannot count, so each
+  # level is its own definition referring to the one below; the last admits scalars only.
+  # (jsonencode in both branches: the two objects have different attributes.)
+  depth_definitions = {
+    for k in range(var.max_body_depth + 1) : "bodyDepth${k}" => jsondecode(k == 0 ? jsonencode({
+      type = ["string", "number", "boolean", "null"]
+      }) : jsonencode({
+      additionalProperties = { "$ref" = "#/definitions/bodyDepth${k - 1}" }
+      items                = { "$ref" = "#/definitions/bodyDepth${k - 1}" }
+    }))
+  }
+  request_schema = jsondecode(var.request_schema)
+  # The caller's schema, and the body (level 1) within max_body_depth.
+  model_schema = jsonencode(merge(local.request_schema, {
+    definitions = merge(try(local.request_schema.definitions, {}), local.depth_definitions)
+    allOf       = concat(try(local.request_schema.allOf, []), [{ "$ref" = "#/definitions/bodyDepth${var.max_body_depth}" }])
+  }))
+}
+
 resource "aws_api_gateway_model" "message" {
   rest_api_id  = aws_api_gateway_rest_api.this.id
   name         = "Message"
   content_type = "application/json"
-  schema       = var.request_schema
+  schema       = local.model_schema
 }
 
 locals {
@@ -225,12 +245,40 @@ resource "aws_lambda_permission" "api" {
 }
 
 locals {
+  # SQS counts the message attributes in its size limit: apiRequestId (12) + String (6) + a request id (36).
+  sqs_attribute_bytes = 54
+  # SQS answers every refusal with a 4xx, whatever its cause, so the 4xx template reads the error code
+  # and overrides the status where the cause is on the service's side (nothing the client sent is wrong).
+  # API Gateway receives SQS errors as {"Error":{"Code","Message","Type"},"RequestId"}.
+  sqs_refused = <<-EOT
+    #set($error = $input.path('$.Error'))
+    #if("$!error" == "")#set($error = $input.path('$.ErrorResponse.Error'))#end
+    #set($code = "$!error.Code")
+    #set($reason = "$!error.Message")
+    #if($code == "RequestThrottled" || $code == "ThrottlingException" || $code == "Throttling" || $code == "OverLimit" || $code == "KMS.ThrottlingException")
+    #set($context.responseOverride.status = 503)
+    {"message":"The queue is throttling requests ($code): nothing was stored. Retry with backoff.","retryable":true,"requestId":"$context.requestId"}
+    #elseif($code.startsWith("KMS."))
+    #set($context.responseOverride.status = 502)
+    {"message":"The queue's encryption key refused the request ($code): nothing was stored. Retry with backoff.","retryable":true,"requestId":"$context.requestId"}
+    #elseif($code == "AccessDenied" || $code == "InvalidSecurity" || $code == "AWS.SimpleQueueService.NonExistentQueue")
+    #set($context.responseOverride.status = 502)
+    {"message":"The API may not write to its queue ($code): nothing was stored. Retry later; the operators are alerted.","retryable":true,"requestId":"$context.requestId"}
+    #elseif($reason.matches(".*Message must be shorter than.*"))
+    {"message":"The body is too large: the queue accepts messages of at most ${var.integration.sqs_max_message_size} bytes, counting the UTF-8 body and the ${local.sqs_attribute_bytes}-byte request id attribute, so a body may have at most ${var.integration.sqs_max_message_size - local.sqs_attribute_bytes} bytes. Nothing was stored.","maxMessageBytes":${var.integration.sqs_max_message_size},"maxBodyBytes":${var.integration.sqs_max_message_size - local.sqs_attribute_bytes},"requestId":"$context.requestId"}
+    #else
+    {"message":"The queue refused the message ($code): nothing was stored. Do not retry it unchanged.","requestId":"$context.requestId"}
+    #end
+  EOT
+
   # Status the client sees -> selection pattern on the storage service's status code (null = default).
   responses = !local.stores ? {} : {
     "202" = { pattern = null, body = local.integration.response }
     "400" = {
       pattern = "4\\d{2}"
-      body    = "{\"message\":\"The ${local.type} service refused the request: the body may be empty, malformed or larger than the service accepts.\",\"requestId\":\"$context.requestId\"}"
+      body = local.type == "sqs" ? local.sqs_refused : (
+        "{\"message\":\"The ${local.type} service refused the request: the body may be empty, malformed or larger than the service accepts.\",\"requestId\":\"$context.requestId\"}"
+      )
     }
     "502" = {
       pattern = "5\\d{2}"
@@ -241,6 +289,17 @@ locals {
 
 resource "aws_api_gateway_method_response" "this" {
   for_each = local.responses
+
+  rest_api_id     = aws_api_gateway_rest_api.this.id
+  resource_id     = aws_api_gateway_resource.this.id
+  http_method     = aws_api_gateway_method.this["collection POST"].http_method
+  status_code     = each.key
+  response_models = { "application/json" = "Empty" }
+}
+
+# Statuses the 4xx template sets through $context.responseOverride (502 has a response of its own).
+resource "aws_api_gateway_method_response" "override" {
+  for_each = local.type == "sqs" ? toset(["503"]) : toset([])
 
   rest_api_id     = aws_api_gateway_rest_api.this.id
   resource_id     = aws_api_gateway_resource.this.id
@@ -265,7 +324,7 @@ resource "aws_api_gateway_integration_response" "this" {
 locals {
   # Gateway-level rejections get a JSON body that says what was wrong and carries the request id.
   gateway_responses = {
-    BAD_REQUEST_BODY       = { status = "400", message = "Invalid request body: $context.error.validationErrorString" }
+    BAD_REQUEST_BODY       = { status = "400", message = "Invalid request body: $context.error.validationErrorString. The body must match the route's model and nest at most ${var.max_body_depth} levels of objects and arrays (the body itself is level 1)." }
     UNSUPPORTED_MEDIA_TYPE = { status = "415", message = "Send the body as Content-Type: application/json." }
     REQUEST_TOO_LARGE      = { status = "413", message = "The request body is too large." }
     INVALID_API_KEY        = { status = "403", message = "Missing or invalid API key (x-api-key header)." }
@@ -302,7 +361,7 @@ resource "aws_api_gateway_deployment" "this" {
   triggers = {
     redeployment = sha1(jsonencode([
       var.path_part,
-      var.request_schema,
+      local.model_schema,
       local.integration,
       local.routes,
       local.responses,
@@ -322,6 +381,14 @@ resource "aws_api_gateway_deployment" "this" {
 
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+# API Gateway would create this group itself on the first execution log, unencrypted and kept forever.
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
@@ -358,7 +425,8 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this]
+  # The execution log group exists before the stage can write to it.
+  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
 }
 
 resource "aws_api_gateway_method_settings" "all" {

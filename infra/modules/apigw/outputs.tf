@@ -66,3 +66,8 @@ output "invoke_policy_json" {
     }]
   })
 }
+
+output "execution_log_group_name" {
+  description = "Execution log group of the stage (API-Gateway-Execution-Logs_<rest api id>/<stage>), managed here with the CMK and retention."
+  value       = aws_cloudwatch_log_group.execution.name
+}

@@ -28,7 +28,8 @@ variable "stage_name" {
 variable "integration" {
   description = <<-EOT
     What serves the API. Storage first, directly, with no Lambda in front (one route: POST /<path_part>):
-      type = "sqs"      -> SendMessage to sqs_queue_arn (the request id travels as a message attribute)
+      type = "sqs"      -> SendMessage to sqs_queue_arn (the request id travels as a message attribute);
+                           sqs_max_message_size is the queue's MaximumMessageSize, quoted in the 400 for a body over it
       type = "s3"       -> PutObject to s3_bucket_name under s3_key_prefix, keyed by the request id
       type = "dynamodb" -> PutItem into dynamodb_table_name (partition key dynamodb_hash_key = request id), never overwriting
     Or a resource API served by one Lambda function (proxy integration):
@@ -38,6 +39,7 @@ variable "integration" {
   type = object({
     type                 = string
     sqs_queue_arn        = optional(string)
+    sqs_max_message_size = optional(number, 262144)
     s3_bucket_name       = optional(string)
     s3_key_prefix        = optional(string, "incoming/")
     dynamodb_table_name  = optional(string)
@@ -105,6 +107,17 @@ variable "request_schema" {
   }
 }
 
+variable "max_body_depth" {
+  description = "Most levels of objects and arrays a request body may nest (the body itself is level 1). A deeper body gets a 400 before it reaches the integration: the model is request_schema plus a generated draft-04 check of this depth. Processors then never meet a body they cannot walk without running out of stack."
+  type        = number
+  default     = 32
+
+  validation {
+    condition     = var.max_body_depth >= 1 && var.max_body_depth <= 100 && floor(var.max_body_depth) == var.max_body_depth
+    error_message = "max_body_depth must be a whole number from 1 to 100."
+  }
+}
+
 variable "throttle_rate_limit" {
   description = "Steady-state requests per second allowed for the API key (usage plan)."
   type        = number
@@ -124,12 +137,12 @@ variable "quota_limit_per_day" {
 }
 
 variable "kms_key_arn" {
-  description = "CMK encrypting the access log group."
+  description = "CMK encrypting the access and execution log groups (its policy must let CloudWatch Logs use it for API-Gateway-Execution-Logs_<rest api id>/<stage> too)."
   type        = string
 }
 
 variable "log_retention_days" {
-  description = "Retention of the access log group."
+  description = "Retention of the access and execution log groups."
   type        = number
   default     = 365
 }

@@ -63,8 +63,9 @@ module "api" {
   source = "../../modules/apigw"
   name   = "${var.name}-api"
   integration = {
-    type          = "sqs"
-    sqs_queue_arn = module.queue.queue_arn
+    type                 = "sqs"
+    sqs_queue_arn        = module.queue.queue_arn
+    sqs_max_message_size = var.max_message_size
   }
   target_kms_key_arn          = module.kms.key_arn
   kms_key_arn                 = module.kms.key_arn

@@ -62,6 +62,73 @@ run "sqs_send_message" {
   }
 }
 
+run "sqs_refusals_name_their_cause" {
+  command = apply
+
+  variables {
+    integration = {
+      type                 = "sqs"
+      sqs_queue_arn        = "arn:aws:sqs:eu-west-1:123456789012:orders"
+      sqs_max_message_size = 1024
+    }
+  }
+
+  assert {
+    condition     = strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "at most 1024 bytes") && strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "\"maxBodyBytes\":970")
+    error_message = "A body over the queue limit must get a 400 quoting the queue's configured limit in bytes (and the body's share of it)"
+  }
+  assert {
+    condition     = strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "#set($context.responseOverride.status = 503)") && strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "RequestThrottled")
+    error_message = "SQS throttling must become a 503 saying nothing was stored"
+  }
+  assert {
+    condition     = strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "#set($context.responseOverride.status = 502)") && strcontains(aws_api_gateway_integration_response.this["400"].response_templates["application/json"], "KMS.")
+    error_message = "KMS errors must become a 502 saying nothing was stored"
+  }
+  assert {
+    condition     = contains(keys(aws_api_gateway_method_response.override), "503")
+    error_message = "The 503 the template sets must be a declared method response"
+  }
+}
+
+run "body_depth_and_execution_logs" {
+  command = apply
+
+  variables {
+    integration = {
+      type          = "sqs"
+      sqs_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:orders"
+    }
+    max_body_depth     = 4
+    log_retention_days = 400
+  }
+
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.message.schema).allOf[0]["$ref"] == "#/definitions/bodyDepth4" && length(jsondecode(aws_api_gateway_model.message.schema).definitions) == 5
+    error_message = "The model must check the body against a chain of max_body_depth + 1 definitions"
+  }
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.message.schema).definitions.bodyDepth0.type == ["string", "number", "boolean", "null"] && jsondecode(aws_api_gateway_model.message.schema).definitions.bodyDepth1.items["$ref"] == "#/definitions/bodyDepth0"
+    error_message = "The last level must admit scalars only, each level above must refer to the one below"
+  }
+  assert {
+    condition     = jsondecode(aws_api_gateway_model.message.schema).minProperties == 1
+    error_message = "The caller's request_schema must be kept"
+  }
+  assert {
+    condition     = strcontains(aws_api_gateway_gateway_response.this["BAD_REQUEST_BODY"].response_templates["application/json"], "nest at most 4 levels")
+    error_message = "The 400 for an invalid body must state the depth limit"
+  }
+  assert {
+    condition     = startswith(aws_cloudwatch_log_group.execution.name, "API-Gateway-Execution-Logs_") && endswith(aws_cloudwatch_log_group.execution.name, "/v1")
+    error_message = "The execution log group must be the one API Gateway writes to (API-Gateway-Execution-Logs_<rest api id>/<stage>)"
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.execution.kms_key_id == var.kms_key_arn && aws_cloudwatch_log_group.execution.retention_in_days == 400
+    error_message = "The execution log group must be encrypted with the CMK and keep logs for log_retention_days"
+  }
+}
+
 run "s3_put_object" {
   command = apply
 
