@@ -59,5 +59,17 @@ export async function callAwsService(emulatorEndpoint: string, call: AwsIntegrat
   const response = await fetch(url, { method: style === 'path' ? call.httpMethod : 'POST', headers, body: call.httpMethod === 'GET' ? undefined : body });
   const text = await response.text();
   const isXml = (response.headers.get('content-type') ?? '').includes('xml') || text.trimStart().startsWith('<');
-  return { status: response.status, body: isXml && text.trim() ? JSON.stringify(xml.parse(text)) : text };
+  return { status: response.status, body: isXml && text.trim() ? JSON.stringify(asApiGatewaySees(xml.parse(text) as unknown)) : text };
+}
+
+/**
+ * The JSON API Gateway hands to integration response templates: a query-protocol error arrives as
+ * {"Error":{"Code","Message","Type"},"RequestId"}, without the XML's ErrorResponse wrapper.
+ */
+function asApiGatewaySees(parsed: unknown): unknown {
+  if (parsed !== null && typeof parsed === 'object' && 'ErrorResponse' in parsed) {
+    const { ErrorResponse } = parsed as { ErrorResponse: unknown };
+    if (ErrorResponse !== null && typeof ErrorResponse === 'object') return ErrorResponse;
+  }
+  return parsed;
 }

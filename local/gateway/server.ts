@@ -166,7 +166,8 @@ function parameterValue(source: string, input: TemplateInput, context: RequestCo
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
-  const ajv = new Ajv({ allErrors: true });
+  // API Gateway's validator accepts any valid draft-04 schema: no ajv strict-mode type warnings.
+  const ajv = new Ajv({ allErrors: true, strictTypes: false });
   const validators = new Map<string, ValidateFunction>();
   const throttle = new Throttle();
 
@@ -253,9 +254,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (!selected) return { status: 500, body: JSON.stringify({ message: 'Internal server error' }) };
     const responseTemplate = selected.responseTemplates?.['application/json'];
     const responseInput = { ...input, body: response.body };
+    // As in API Gateway, the template may override the status and set headers.
+    const override: NonNullable<RequestContext['responseOverride']> = { header: {} };
+    context.responseOverride = override;
+    const replyBody = responseTemplate ? renderTemplate(responseTemplate, responseInput, context) : response.body;
+    context.responseOverride = undefined;
     return {
-      status: Number(selected.statusCode),
-      body: responseTemplate ? renderTemplate(responseTemplate, responseInput, context) : response.body,
+      status: Number(override.status ?? selected.statusCode),
+      body: replyBody,
+      headers: Object.keys(override.header).length ? override.header : undefined,
     };
   }
 

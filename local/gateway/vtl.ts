@@ -17,6 +17,8 @@ export interface RequestContext {
   responseLength?: number;
   integration: { status: number | string; latency: number | string };
   xrayTraceId: string;
+  /** What an integration response template sets with #set($context.responseOverride.status = ...). */
+  responseOverride?: { status?: number | string; header: Record<string, string> };
 }
 
 /** Reads a JSONPath of the simple kind mapping templates use: $, $.a.b, $.a[0].b, $['a']. */
