@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { useMoto } from '../support/moto';
 
 /** moto checks that a function's role exists; the project has no IAM client, and moto takes the query API unsigned. */
@@ -65,5 +65,76 @@ describe('moto shim: emulator behaviour the local stack relies on', function () 
     const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
     expect(Records.map((r) => r.dynamodb?.Keys?.id?.S)).to.deep.equal(['a', 'b', 'c']);
     expect(new Set(Records.map((r) => r.dynamodb?.SequenceNumber)).size, 'distinct sequence numbers').to.equal(3);
+  });
+
+  describe('SQS SendMessage checks (storage first)', function () {
+    /** moto's KMS over its JSON protocol: the project has no KMS client. */
+    async function kms(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+      const response = await fetch(process.env.AWS_ENDPOINT_URL!, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `TrentService.${action}`,
+          authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`${action}: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, unknown>;
+    }
+
+    /** SendMessage over the query protocol, as API Gateway's SQS integration sends it. */
+    async function querySend(queueUrl: string, body: string): Promise<{ status: number; text: string }> {
+      const response = await fetch(queueUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: new URLSearchParams({ Action: 'SendMessage', MessageBody: body }).toString(),
+      });
+      return { status: response.status, text: await response.text() };
+    }
+
+    it('counts MaximumMessageSize in UTF-8 bytes of the body plus the message attributes, as AWS does', async function () {
+      const sqs = new SQSClient({});
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'shim-size', Attributes: { MaximumMessageSize: '1024' } }));
+      const refuse = async (body: string, attributes?: Record<string, { DataType: string; StringValue: string }>) => {
+        const error = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageAttributes: attributes })).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        expect(error?.message, `${Buffer.byteLength(body)} bytes`).to.match(/Message must be shorter than 1024 bytes/);
+      };
+      await refuse('é'.repeat(600)); // 600 characters, 1,200 bytes
+      // 1,000 bytes of body + 12 + 6 + 36 bytes of attribute = 1,054
+      await refuse('x'.repeat(1000), { apiRequestId: { DataType: 'String', StringValue: 'x'.repeat(36) } });
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(970), MessageAttributes: { apiRequestId: { DataType: 'String', StringValue: 'x'.repeat(36) } } }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x'.repeat(1024) }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Attributes?.ApproximateNumberOfMessages).to.equal('2');
+    });
+
+    it('refuses messages to a queue whose KMS key is disabled (KMS.DisabledException, 400), and accepts them again once enabled', async function () {
+      const sqs = new SQSClient({});
+      const { KeyMetadata } = (await kms('CreateKey', {})) as { KeyMetadata: { Arn: string; KeyId: string } };
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'shim-kms', Attributes: { KmsMasterKeyId: KeyMetadata.Arn } }));
+      expect((await querySend(QueueUrl!, 'before')).status).to.equal(200);
+
+      await kms('DisableKey', { KeyId: KeyMetadata.KeyId });
+      const refused = await querySend(QueueUrl!, 'while disabled');
+      expect(refused.status).to.equal(400);
+      expect(refused.text).to.include('<Code>KMS.DisabledException</Code>');
+      const sdkError = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'while disabled' })).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(sdkError?.name).to.match(/KmsDisabled|KMS\.DisabledException/);
+
+      await kms('EnableKey', { KeyId: KeyMetadata.KeyId });
+      expect((await querySend(QueueUrl!, 'after')).status).to.equal(200);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      expect(Attributes?.ApproximateNumberOfMessages).to.equal('2');
+    });
   });
 });
