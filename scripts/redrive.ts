@@ -1,9 +1,12 @@
 // Moves messages from a dead-letter queue back to its source queue.
 //   npx tsx scripts/redrive.ts --dlq <url> [--to <url>] [--dry-run] [--max N]
 // Without --to, the destination is read from the DLQ's redrive allow policy when it names one queue.
+// Exit code: 0 when every message moved and the DLQ is empty (or --max was reached), 1 when messages
+// failed or remain (the JSON line says how many), 2 on a usage or setup error.
 import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redrive } from '../functions/lib/redrive';
+import { progressLine, rate } from './progress';
 
 async function destinationFromAllowPolicy(sqs: SQSClient, dlqUrl: string): Promise<string> {
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['RedriveAllowPolicy'] }));
@@ -31,15 +34,33 @@ async function main(): Promise<number> {
 
   const sqs = new SQSClient({});
   const destination = values.to ?? (await destinationFromAllowPolicy(sqs, values.dlq));
+  // Ctrl-C: finish the messages in hand, make the unmoved ones visible again, then report.
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const progress = progressLine();
   const result = await redrive(sqs, {
     sourceQueueUrl: values.dlq,
     destinationQueueUrl: destination,
     dryRun: values['dry-run'],
     maxMessages,
-    log: (line) => console.error(line),
+    signal: abort.signal,
+    log: (line) => {
+      progress.done();
+      console.error(line);
+    },
+    onProgress: ({ moved, failed, elapsedMs }) => progress.update(`redrive: moved ${moved}, failed ${failed}, ${rate(moved + failed, elapsedMs)}`),
   });
+  progress.done();
   console.log(JSON.stringify({ ...result, from: values.dlq, to: destination }));
-  return result.failed > 0 ? 1 : 0;
+  if (result.dryRun || result.complete) return 0;
+  console.error(
+    `redrive incomplete: ${result.failed} failed${result.released > 0 ? ` (${result.released} made visible again)` : ''}; about ${result.remaining} messages remain in the DLQ ` +
+      `(${result.after.visible} visible, ${result.after.inFlight} in flight${result.after.inFlight > 0 ? ': received by another consumer or an earlier run, back when their visibility timeout ends' : ''}). ` +
+      'Fix the cause and run it again.',
+  );
+  return 1;
 }
 
 main().then(
