@@ -15,9 +15,8 @@ const TAB = 0x09;
 const INCOMPLETE = 0; // the data ends before the record does
 const BLANK = 1; // an empty or whitespace-only line
 const RECORD = 2;
-const STRAY_QUOTE = 3; // a quote inside an unquoted field
-const AFTER_QUOTE = 4; // a character after a closing quote that is not a delimiter or line break
-const UNCLOSED = 5; // end of data inside a quoted field
+const AFTER_QUOTE = 3; // a character after a closing quote that is not a delimiter or line break
+const UNCLOSED = 4; // end of data inside a quoted field
 
 type Mode = 'records' | 'first-line' | 'skip';
 
@@ -73,8 +72,9 @@ export function columnKeys(header: readonly string[]): string[] {
 
 /**
  * The synchronous core of readCsv: an RFC 4180 state machine over Buffers (comma delimiter; a quote
- * opens a field only at its start, `""` is a quote inside one, a closing quote must be followed by a
- * comma, a line break or the end). Feed it chunks with push(), call end() after the last, and take
+ * opens a quoted field only at the field's start, elsewhere it is an ordinary character, as in the
+ * csv-spectrum suite and spreadsheets; `""` is a quote inside a quoted field; a closing quote must be
+ * followed by a comma, a line break or the end). Feed it chunks with push(), call end() after the last, and take
  * events with next() until it answers undefined (it needs more data, or it is done).
  *
  * It keeps the bytes from the start of the record in progress (at most maxRecordBytes + 2 of them, plus
@@ -217,7 +217,6 @@ export class CsvTokenizer {
       this.pos = this.recordEnd;
       return null;
     }
-    if (code === STRAY_QUOTE) return this.startInvalid(`malformed CSV: at ${this.where(p, this.errorAt, this.errorField)}: a quote inside an unquoted field (a field with quotes must be quoted whole, its quotes doubled)`);
     if (code === AFTER_QUOTE) {
       const closedAt = this.line + this.countBreaks(p, this.errorAt);
       const problem =
@@ -525,7 +524,7 @@ export class CsvTokenizer {
       let k = i;
       while (k < end) {
         const c = buf[k]!;
-        if (c > COMMA || (c !== COMMA && c !== QUOTE && c !== LF && c !== CR)) k++;
+        if (c > COMMA || (c !== COMMA && c !== LF && c !== CR)) k++;
         else break;
       }
       if (k === end) {
@@ -536,11 +535,6 @@ export class CsvTokenizer {
         return RECORD;
       }
       const c = buf[k];
-      if (c === QUOTE) {
-        this.errorAt = k;
-        this.errorField = this.fieldCount + 1;
-        return STRAY_QUOTE;
-      }
       this.pushField(i, k, false);
       if (c === COMMA) {
         i = k + 1;

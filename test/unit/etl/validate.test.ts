@@ -71,4 +71,26 @@ describe('validateRow with the sample schema', function () {
     expect(headerProblems(schema, HEADER.split(','))).to.deep.equal([]);
     expect(headerProblems(schema, ['order_id', 'line'])).to.include('header: required column "customer_email" is missing');
   });
+
+  it('reports duplicate column names (which of the two the schema means is unknowable); empty names are extra columns', function () {
+    const header = [...HEADER.split(','), 'sku', '', ''];
+    expect(headerProblems(schema, header)).to.deep.equal(['header: column "sku" appears 2 times (columns 4, 12)']);
+  });
+
+  it('is not fooled by prototype keys: a row without a column has no value for it, whatever its prototype', function () {
+    const strict = { ...schema, columns: { constructor: { type: 'string' as const, required: true }, toString: { type: 'string' as const } }, key: () => ({ pk: 'k' }), filter: undefined, derive: undefined };
+    expect(validateRow(strict, {})).to.deep.equal({ kind: 'rejected', reasons: ['constructor: required'] });
+    expect(validateRow(strict, Object.assign(Object.create(null) as Record<string, string>, { constructor: 'x' }))).to.deep.equal({ kind: 'item', item: { constructor: 'x', pk: 'k' } });
+  });
+
+  it('keeps a column named __proto__ as an attribute', function () {
+    const proto = { ...schema, columns: { ['__proto__']: { type: 'string' as const, required: true } }, key: () => ({ pk: 'k' }), filter: undefined, derive: undefined };
+    const row = Object.create(null) as Record<string, string>;
+    row['__proto__'] = 'kept';
+    const result = validateRow(proto, row);
+    expect(result.kind).to.equal('item');
+    const item = result.kind === 'item' ? result.item : {};
+    expect(Object.getOwnPropertyDescriptor(item, '__proto__')?.value).to.equal('kept');
+    expect(Object.getPrototypeOf(item)).to.equal(Object.prototype);
+  });
 });
