@@ -23,7 +23,7 @@ function generatedFile(next: () => number): Buffer {
   const parts: Buffer[] = [Buffer.from(`${next() < 0.3 ? '\ufeff' : ''}id,name,note${eol()}`)];
   const lines = Math.floor(next() * 30);
   for (let n = 0; n < lines; n++) {
-    const kind = pick(['good', 'good', 'good', 'quoted', 'multiline', 'blank', 'spaces', 'unclosed', 'after-quote', 'fields', 'latin1', 'long', 'long-quoted', 'literal-quote']);
+    const kind = pick(['good', 'good', 'good', 'quoted', 'multiline', 'blank', 'spaces', 'unclosed', 'after-quote', 'fields', 'latin1', 'long', 'long-quoted', 'literal-quote'] as const);
     const text = {
       good: `${n},name ${n},ok`,
       quoted: `${n},"a, ""quoted"" name","x"`,
