@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { recountUncounted } from '../functions/notes/recount';
+import { progressLine } from './progress';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -17,7 +18,15 @@ async function main(): Promise<number> {
   if (!values.table || !values.queue) throw new Error('usage: recount --table <name> --queue <url> [--min-age-seconds N] [--dry-run]');
   const minAgeSeconds = Number(values['min-age-seconds']);
   if (!Number.isInteger(minAgeSeconds) || minAgeSeconds < 0) throw new Error('--min-age-seconds must be a whole number >= 0');
-  const result = await recountUncounted(new DynamoDBClient({}), new SQSClient({}), { tableName: values.table, queueUrl: values.queue, minAgeSeconds, dryRun: values['dry-run'] });
+  const progress = progressLine();
+  const result = await recountUncounted(new DynamoDBClient({}), new SQSClient({}), {
+    tableName: values.table,
+    queueUrl: values.queue,
+    minAgeSeconds,
+    dryRun: values['dry-run'],
+    onProgress: ({ scanned, uncounted, sent, failed }) => progress.update(`recount: scanned ${scanned}, uncounted ${uncounted}, sent ${sent}, failed ${failed}`),
+  });
+  progress.done();
   console.log(JSON.stringify({ ...result, table: values.table, queue: values.queue, dryRun: values['dry-run'] }));
   return result.failed > 0 ? 1 : 0;
 }

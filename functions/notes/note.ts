@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-export const MAX_CONTENT_CHARACTERS = 50_000; // at most 200 KB in UTF-8: fits an SQS message
+// At most 200 KB in UTF-8, well within a DynamoDB item (400 KB). The content never travels through
+// SQS (a count request names the note and version), so no escaping can push it over a queue's limit.
+export const MAX_CONTENT_CHARACTERS = 50_000;
 
 export const noteInputSchema = z
   .object({
@@ -23,9 +25,12 @@ export interface Note {
   countedVersion?: number;
 }
 
-/** What the forwarder sends to the word-count queue. */
+/**
+ * What the forwarder and recount send to the word-count queue: which version of which note to count,
+ * never the content (the counter reads it), so a request is always a few dozen bytes whatever the
+ * note holds. (Requests sent before this change also carry `content`; the counter ignores it.)
+ */
 export interface CountRequest {
   noteId: string;
   version: number;
-  content: string;
 }

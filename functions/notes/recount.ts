@@ -10,6 +10,8 @@ export interface RecountOptions extends SendOptions {
   minAgeSeconds: number;
   dryRun?: boolean;
   now?: () => Date;
+  /** Called after every page of the scan with the totals so far. */
+  onProgress?: (progress: RecountResult) => void;
 }
 
 export interface RecountResult {
@@ -34,8 +36,10 @@ export async function recountUncounted(dynamodb: DynamoDBClient, sqs: SQSClient,
     const page = await dynamodb.send(
       new ScanCommand({
         TableName: options.tableName,
-        FilterExpression: '(attribute_not_exists(countedVersion) OR countedVersion <> version) AND updatedAt < :cutoff',
-        ProjectionExpression: 'noteId, version, content',
+        FilterExpression: '(attribute_not_exists(countedVersion) OR countedVersion <> #version) AND updatedAt < :cutoff',
+        // The id and version are the whole request: the counter reads the text itself.
+        ProjectionExpression: 'noteId, #version',
+        ExpressionAttributeNames: { '#version': 'version' },
         ExpressionAttributeValues: { ':cutoff': { S: cutoff } },
         ExclusiveStartKey: startKey,
       }),
@@ -50,6 +54,7 @@ export async function recountUncounted(dynamodb: DynamoDBClient, sqs: SQSClient,
       result.failed += unsent.length;
     }
     startKey = page.LastEvaluatedKey;
+    options.onProgress?.({ ...result });
   } while (startKey);
   return result;
 }

@@ -11,10 +11,13 @@ const env = loadConfig(z.object({ TABLE_NAME: z.string().min(1) }));
 const logger = createLogger('notes-word-count');
 const dynamodb = new DynamoDBClient({});
 
-const countRequest = z.object({ noteId: z.string().min(1), version: z.number().int().positive(), content: z.string() }).strict();
+// `content` is what requests sent before they became pointers carried: accepted (a DLQ redrive of
+// old messages still works) and ignored, the counter reads the note.
+const countRequest = z.object({ noteId: z.string().min(1), version: z.number().int().positive(), content: z.string().optional() }).strict();
 
 export function parseCountRequest(body: string): CountRequest {
-  return countRequest.parse(JSON.parse(body));
+  const { noteId, version } = countRequest.parse(JSON.parse(body));
+  return { noteId, version };
 }
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
@@ -23,8 +26,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
     async (record: SQSRecord) => {
       try {
         const request = parseCountRequest(record.body);
-        const { outcome, words } = await countNote(dynamodb, env.TABLE_NAME, request);
-        logger.info(outcome === 'counted' ? 'word count written' : 'stale or duplicate request: nothing written', { noteId: request.noteId, version: request.version, words });
+        const { outcome, words, reason } = await countNote(dynamodb, env.TABLE_NAME, request);
+        logger.info(outcome === 'counted' ? 'word count written' : 'stale or duplicate request: nothing written', { noteId: request.noteId, version: request.version, words, reason });
       } catch (error) {
         logger.error('count failed; the message stays in the queue for a retry or the DLQ', { messageId: record.messageId, error: error as Error });
         throw error;

@@ -5,7 +5,9 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { approximateDepth } from '../../functions/lib/redrive';
-import { forwardRecords } from '../../functions/notes/forward';
+import { failedSequenceNumbers, forwardRecords } from '../../functions/notes/forward';
+import { MAX_CONTENT_CHARACTERS } from '../../functions/notes/note';
+import { countWords } from '../../functions/notes/word-count';
 import { handleNotes } from '../../functions/notes/notes-api';
 import { recountUncounted } from '../../functions/notes/recount';
 import { deliverBatch, toLambdaRecord } from '../../local/event-sources/dynamodb-stream';
@@ -40,7 +42,12 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
     streamArn = (await dynamodb.send(new DescribeTableCommand({ TableName: 'notes' }))).Table!.LatestStreamArn!;
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'word-count-dlq' }))).QueueUrl!;
     const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'word-count', Attributes: { VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) } }))).QueueUrl!;
+    // MaximumMessageSize as Terraform's AWS provider sets it (it caps the attribute at 262,144).
+    const url = (
+      await sqs.send(
+        new CreateQueueCommand({ QueueName: 'word-count', Attributes: { VisibilityTimeout: '0', MaximumMessageSize: '262144', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) } }),
+      )
+    ).QueueUrl!;
     const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     queue = { url, arn, dlqUrl };
     process.env.TABLE_NAME = 'notes';
@@ -74,7 +81,7 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
           stats.sendMessageBatchCalls += result.calls;
           stats.forwarded += result.forwarded;
           stats.skipped += result.skipped;
-          return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
+          return { batchItemFailures: failedSequenceNumbers(result).map((itemIdentifier) => ({ itemIdentifier })) };
         },
         onFailure: async () => {
           throw new Error('no record should exhaust its retries here');
@@ -116,6 +123,31 @@ describe('notes: API -> table stream -> forwarder -> SQS -> word count (moto)', 
     const writeBacks = await pumpStream();
     expect(writeBacks.length).to.be.greaterThan(0);
     expect(stats.forwarded).to.equal(before);
+  });
+
+  it('a note the API accepts can always be counted: 50,000 control characters (6 bytes each in JSON), forwarded and recounted', async function () {
+    // Words between runs of U+0001: the note is 50,000 characters, its JSON text about 300 KB.
+    const content = Array.from({ length: 500 }, (_, i) => `w${i % 10}${'\u0001'.repeat(98)}`).join('').slice(0, MAX_CONTENT_CHARACTERS);
+    expect(content.length).to.equal(MAX_CONTENT_CHARACTERS);
+    expect(Buffer.byteLength(JSON.stringify({ content }))).to.be.greaterThan(262_144);
+    const created = await api('POST', undefined, { content });
+    expect(created.statusCode).to.equal(201);
+    const noteId = (created.body as { noteId: string }).noteId;
+
+    await pumpStream();
+    const messages = await receiveAll();
+    expect(messages.map((m) => JSON.parse(m.Body!) as object)).to.deep.equal([{ noteId, version: 1 }]);
+    expect((await countBodies(messages)).batchItemFailures).to.deep.equal([]);
+    expect(await note(noteId)).to.deep.include({ version: 1, countedVersion: 1, wordCount: countWords(content) });
+
+    // The recount of such a note goes through too.
+    await api('PUT', noteId, { content: `${content.slice(0, -2)}zz` });
+    await pumpStream();
+    for (const message of await receiveAll()) await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle! }));
+    const recount = await recountUncounted(dynamodb, sqs, { tableName: 'notes', queueUrl: queue.url, minAgeSeconds: 0, now: () => new Date(Date.now() + 1_000) });
+    expect(recount).to.include({ uncounted: 1, sent: 1, failed: 0 });
+    await countBodies(await receiveAll());
+    expect(await note(noteId)).to.deep.include({ version: 2, countedVersion: 2 });
   });
 
   it('a duplicate delivery changes nothing', async function () {

@@ -20,27 +20,33 @@ describe('recount CLI against a real table and queue (moto)', function () {
     await dynamodb.send(
       new CreateTableCommand({ TableName: 'cli-notes', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'noteId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'noteId', AttributeType: 'S' }] }),
     );
-    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: 'cli-count' }))).QueueUrl!;
+    // MaximumMessageSize as Terraform sets it (the AWS provider caps it at 262,144).
+    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: 'cli-count', Attributes: { MaximumMessageSize: '262144' } }))).QueueUrl!;
     const old = '2026-01-01T00:00:00.000Z';
     const notes = [
       { noteId: '00000000-0000-4000-8000-000000000001', content: 'never counted', version: 1, updatedAt: old },
       { noteId: '00000000-0000-4000-8000-000000000002', content: 'counted an older version', version: 3, wordCount: 2, countedVersion: 2, updatedAt: old },
       { noteId: '00000000-0000-4000-8000-000000000003', content: 'counted', version: 2, wordCount: 1, countedVersion: 2, updatedAt: old },
       { noteId: '00000000-0000-4000-8000-000000000004', content: 'just changed', version: 1, updatedAt: new Date().toISOString() },
+      // 50,000 control characters: about 300 KB as JSON, more than the queue takes in one message.
+      { noteId: '00000000-0000-4000-8000-000000000005', content: '\u0001'.repeat(50_000), version: 1, updatedAt: old },
     ];
     for (const note of notes) await dynamodb.send(new PutItemCommand({ TableName: 'cli-notes', Item: marshall({ createdAt: old, ...note }) }));
 
     const dry = recountCli(['--table', 'cli-notes', '--queue', queue, '--dry-run']);
     expect(dry.status, dry.stderr).to.equal(0);
-    expect(JSON.parse(dry.stdout)).to.deep.include({ scanned: 4, uncounted: 2, sent: 0, dryRun: true });
+    expect(JSON.parse(dry.stdout)).to.deep.include({ scanned: 5, uncounted: 3, sent: 0, dryRun: true });
 
     const real = recountCli(['--table', 'cli-notes', '--queue', queue]);
     expect(real.status, real.stderr).to.equal(0);
-    expect(JSON.parse(real.stdout)).to.deep.include({ uncounted: 2, sent: 2, failed: 0, calls: 1 });
+    expect(JSON.parse(real.stdout)).to.deep.include({ uncounted: 3, sent: 3, failed: 0, calls: 1 });
+    expect(real.stderr, 'no progress line when stderr is not a terminal').not.to.include('\r');
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
+    // A request names the note and version; the counter reads the text.
     expect(Messages.map((m) => JSON.parse(m.Body!) as object)).to.have.deep.members([
-      { noteId: '00000000-0000-4000-8000-000000000001', version: 1, content: 'never counted' },
-      { noteId: '00000000-0000-4000-8000-000000000002', version: 3, content: 'counted an older version' },
+      { noteId: '00000000-0000-4000-8000-000000000001', version: 1 },
+      { noteId: '00000000-0000-4000-8000-000000000002', version: 3 },
+      { noteId: '00000000-0000-4000-8000-000000000005', version: 1 },
     ]);
   });
 
