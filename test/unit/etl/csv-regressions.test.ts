@@ -176,6 +176,21 @@ describe('readCsv regressions (issue 9, ETL items 3-5)', function () {
     ]);
   });
 
+  it('an invalid header record is reported as such; the next record is then the header', async function () {
+    const headers: string[][] = [];
+    const events = await read('id,"name\nid,name\n1,Ann\n', { onHeader: (h) => headers.push(h) });
+    expect(events[0]).to.deep.include({ kind: 'invalid', line: 1, raw: 'id,"name', reason: 'header: malformed CSV: the quote opening line 1, column 2 (byte 3) is never closed' });
+    expect(headers).to.deep.equal([['id', 'name']]);
+    expect(summary(events.slice(1))).to.deep.equal([[3, 'row', '1|Ann']]);
+  });
+
+  it('an empty header option means the header is read from the stream (a checkpoint taken before it)', async function () {
+    let header: string[] = [];
+    const events = await read('id,name\n1,Ann\n', { header: [], onHeader: (h) => (header = h) });
+    expect(header).to.deep.equal(['id', 'name']);
+    expect(summary(events)).to.deep.equal([[2, 'row', '1|Ann']]);
+  });
+
   it('an aborted read returns promptly, even in the middle of a record that never ends', async function () {
     const controller = new AbortController();
     let produced = 0;
