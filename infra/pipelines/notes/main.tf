@@ -164,7 +164,8 @@ module "word_count" {
   policy_statements = [
     # What the event source mapping calls; the function itself never touches the queue.
     { sid = "ConsumeQueue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources = [module.queue.queue_arn] },
-    { sid = "WriteCount", actions = ["dynamodb:UpdateItem"], resources = [module.table.table_arn] },
+    # The count request names the note and version; the function reads the text, then writes the count.
+    { sid = "ReadNoteWriteCount", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [module.table.table_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
   tags = local.tags
