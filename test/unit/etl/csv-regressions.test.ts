@@ -174,6 +174,12 @@ describe('readCsv regressions (issue 9, ETL items 3-5)', function () {
       ['id', '1'],
       ['id#4', '2'],
     ]);
+    const empty = await read('a,,\n1,2,3\n');
+    expect(Object.entries((empty[0] as { values: Record<string, string> }).values)).to.deep.equal([
+      ['a', '1'],
+      ['', '2'],
+      ['#3', '3'],
+    ]);
   });
 
   it('an invalid header record is reported as such; the next record is then the header', async function () {
