@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriter } from '../lib/batch-writer';
 import { readCsv } from './csv';
@@ -150,7 +150,8 @@ async function loadClaimed(deps: EtlDeps, ledger: Ledger, holder: string, file: 
   }
 
   await ledger.complete(file, holder, result.counts, reportKey, new Date((deps.now ?? Date.now)()).toISOString());
-  if (isIncoming) await (versions ? deleteVersion(deps.s3, file) : deleteIfUnchanged(deps.s3, file));
+  // An unversioned bucket keeps the object: a delete could remove a newer upload of the same key.
+  if (isIncoming && versions) await deleteVersion(deps.s3, file);
   deps.log('file loaded', { file: fileId(file), ...result.counts, quarantined: result.quarantineKey, report: reportKey, superseded });
   return { status: 'loaded', counts: result.counts, reportKey, quarantineKeys: result.quarantineKey ? [result.quarantineKey] : [], calls: result.calls, superseded };
 }
@@ -276,12 +277,6 @@ async function copyTo(deps: EtlDeps, file: FileRef, prefix: string): Promise<voi
 async function deleteVersion(s3: S3Client, file: FileRef): Promise<void> {
   if (!file.versionId) throw new Error(`refusing to delete ${fileId(file)} without a version id`);
   await s3.send(new DeleteObjectCommand({ Bucket: file.bucket, Key: file.key, VersionId: file.versionId }));
-}
-
-/** Unversioned bucket: delete the object only if it is still the one loaded (a new upload replaces it). */
-async function deleteIfUnchanged(s3: S3Client, file: FileRef): Promise<void> {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: file.bucket, Key: file.key })).catch(() => undefined);
-  if (head && file.etag && head.ETag?.replace(/"/g, '') === file.etag) await s3.send(new DeleteObjectCommand({ Bucket: file.bucket, Key: file.key }));
 }
 
 async function putJson(deps: EtlDeps, bucket: string, key: string, body: unknown): Promise<void> {

@@ -99,9 +99,9 @@ module "loader" {
   policy_statements = [
     {
       sid       = "LoadAndRemoveIncoming"
-      actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObjectVersion"]
+      actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:DeleteObjectVersion"]
       resources = ["${local.bucket_arn}/incoming/*"]
-      reason    = "Uploaders choose the object keys under incoming/; the prefix is the scope. Only DeleteObjectVersion: the loader removes exactly the version it loaded, never with a delete marker."
+      reason    = "Uploaders choose the object keys under incoming/; the prefix is the scope. Only DeleteObjectVersion: the loader removes exactly the version it loaded, never with a delete marker. Tagging: the copy keeps the uploader's tags."
     },
     {
       sid        = "ListVersionsOfIncoming"
@@ -111,12 +111,12 @@ module "loader" {
     },
     {
       sid       = "WriteResults"
-      actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+      actions   = ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]
       resources = [for prefix in ["processed", "superseded", "quarantine", "reports"] : "${local.bucket_arn}/${prefix}/*"]
       reason    = "Result keys are derived from the uploaded file's name under each output prefix; AbortMultipartUpload cleans up a failed multipart quarantine upload."
     },
     { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.table.table_arn] },
-    { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
+    { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
     # The event source mapping receives and deletes; the function sends continuations and delayed re-queues.
     { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
