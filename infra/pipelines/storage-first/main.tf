@@ -34,7 +34,7 @@ module "processor" {
   policy_statements = [
     {
       sid       = "ConsumeQueue"
-      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
       resources = [module.queue.queue_arn]
     },
     {

@@ -58,6 +58,10 @@ run "wiring" {
     error_message = "Visibility timeout must be six times the processor timeout plus the batching window"
   }
   assert {
+    condition     = module.processor.permissions["ConsumeQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"])
+    error_message = "The processor is fed by its event source mapping only: receive, delete, attributes (no ChangeMessageVisibility, which no code calls)"
+  }
+  assert {
     condition     = length(module.alarms.alarm_names) == 5 && contains(keys(module.alarms.alarm_names), "dlq-not-empty")
     error_message = "DLQ depth, oldest age, errors, throttles and API 5xx must each have an alarm"
   }
