@@ -1,5 +1,5 @@
 // Calls per unit of work of the notes pipeline's cores, with counting stub clients.
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
@@ -17,9 +17,13 @@ export async function notesCalls(): Promise<{ records: number; forwarded: number
   });
   const dynamodb = new DynamoDBClient({ region: 'us-east-1' });
   Object.assign(dynamodb, {
-    send: async (command: UpdateItemCommand) => {
-      if (!(command instanceof UpdateItemCommand)) throw new Error('unexpected command');
+    send: async (command: GetItemCommand | UpdateItemCommand) => {
       calls.dynamodb += 1;
+      if (command instanceof GetItemCommand) {
+        const noteId = String(command.input.Key?.noteId?.S);
+        return { Item: marshall({ noteId, version: 1, content: `some words for note ${noteId}` }) };
+      }
+      if (!(command instanceof UpdateItemCommand)) throw new Error('unexpected command');
       return {};
     },
   });
@@ -34,6 +38,6 @@ export async function notesCalls(): Promise<{ records: number; forwarded: number
   let forwarded = 0;
   for (let i = 0; i < records.length; i += 100) forwarded += (await forwardRecords(sqs, records.slice(i, i + 100), { queueUrl: 'q' })).forwarded;
   const notes = 500;
-  for (let i = 0; i < notes; i++) await countNote(dynamodb, 'notes', { noteId: `n${i}`, version: 1, content: `some words for note ${i}` });
+  for (let i = 0; i < notes; i++) await countNote(dynamodb, 'notes', { noteId: `n${i}`, version: 1 });
   return { records: records.length, forwarded, sqsCalls: calls.sqs, notes, dynamodbCalls: calls.dynamodb };
 }
