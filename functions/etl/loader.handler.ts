@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { fileId } from './ledger';
@@ -14,15 +14,15 @@ import { schema } from './schema';
 
 const env = loadConfig(
   z.object({
-    TABLE_NAME: z.string().min(1),
-    TABLE_KEY_ATTRIBUTES: z.string().min(1),
-    LEDGER_TABLE_NAME: z.string().min(1),
-    QUEUE_URL: z.string().url(),
-    KMS_KEY_ID: z.string().optional(),
-    SAFETY_MARGIN_MS: z.coerce.number().int().positive().default(30_000),
-    WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
-    MAX_FILE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
-    BUSY_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+    TABLE_NAME: z.string().check(z.minLength(1)),
+    TABLE_KEY_ATTRIBUTES: z.string().check(z.minLength(1)),
+    LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
+    QUEUE_URL: z.url(),
+    KMS_KEY_ID: z.optional(z.string()),
+    SAFETY_MARGIN_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 30_000),
+    WRITE_CONCURRENCY: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(32)), 4),
+    MAX_FILE_ATTEMPTS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 3),
+    BUSY_RETRY_DELAY_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(900)), 60),
   }),
 );
 

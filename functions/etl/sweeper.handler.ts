@@ -1,18 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { sweep, type SweepResult } from './sweep';
 
 const env = loadConfig(
   z.object({
-    BUCKET_NAME: z.string().min(1),
-    LEDGER_TABLE_NAME: z.string().min(1),
-    QUEUE_URL: z.string().url(),
-    MIN_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
-    MAX_FILES_PER_RUN: z.coerce.number().int().min(1).default(1000),
+    BUCKET_NAME: z.string().check(z.minLength(1)),
+    LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
+    QUEUE_URL: z.url(),
+    MIN_AGE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 900),
+    MAX_FILES_PER_RUN: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 1000),
   }),
 );
 const logger = createLogger('etl-sweeper');

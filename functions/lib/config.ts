@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssues } from './validation';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -8,9 +9,8 @@ export class ConfigError extends Error {
  * Validates environment variables once, at cold start, and names every bad or missing one in a
  * single error, so a misconfigured deployment fails loudly on its first invocation.
  */
-export function loadConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
-  const result = schema.safeParse(env);
+export function loadConfig<T extends z.core.$ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.output<T> {
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  throw new ConfigError(`invalid configuration: ${describeIssues(result.error, '(root)').join('; ')}`);
 }

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { handleNotes } from './notes-api';
 
-const env = loadConfig(z.object({ TABLE_NAME: z.string().min(1) }));
+const env = loadConfig(z.object({ TABLE_NAME: z.string().check(z.minLength(1)) }));
 const logger = createLogger('notes-api');
 const dynamodb = new DynamoDBClient({});
 

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { failedSequenceNumbers, forwardRecords } from './forward';
@@ -34,7 +34,7 @@ export function forwarder(deps: ForwarderDeps) {
   };
 }
 
-const env = loadConfig(z.object({ QUEUE_URL: z.string().url() }));
+const env = loadConfig(z.object({ QUEUE_URL: z.url() }));
 
 export const handler = forwarder({
   sqs: new SQSClient({}),

@@ -1,15 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // At most 200 KB in UTF-8, well within a DynamoDB item (400 KB). The content never travels through
 // SQS (a count request names the note and version), so no escaping can push it over a queue's limit.
 export const MAX_CONTENT_CHARACTERS = 50_000;
 
-export const noteInputSchema = z
-  .object({
-    title: z.string().trim().min(1).max(200).optional(),
-    content: z.string().min(1).max(MAX_CONTENT_CHARACTERS),
-  })
-  .strict();
+export const noteInputSchema = z.strictObject({
+  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  content: z.string().check(z.minLength(1), z.maxLength(MAX_CONTENT_CHARACTERS)),
+});
 
 export type NoteInput = z.infer<typeof noteInputSchema>;
 

@@ -10,7 +10,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { noteInputSchema, type Note } from './note';
+import { describeIssues } from '../lib/validation';
+import { noteInputSchema, type Note, type NoteInput } from './note';
 
 export interface ApiRequest {
   method: string;
@@ -29,7 +30,7 @@ export interface ApiResponse {
 const NOTE_ID = /^[0-9a-f-]{36}$/;
 const error = (statusCode: number, message: string, details?: unknown): ApiResponse => ({ statusCode, body: { message, ...(details !== undefined && { details }) } });
 
-function parseInput(body: string | null): { ok: true; value: ReturnType<typeof noteInputSchema.parse> } | { ok: false; response: ApiResponse } {
+function parseInput(body: string | null): { ok: true; value: NoteInput } | { ok: false; response: ApiResponse } {
   let json: unknown;
   try {
     json = JSON.parse(body ?? '');
@@ -37,7 +38,7 @@ function parseInput(body: string | null): { ok: true; value: ReturnType<typeof n
     return { ok: false, response: error(400, 'body must be a JSON object with "content"') };
   }
   const result = noteInputSchema.safeParse(json);
-  if (!result.success) return { ok: false, response: error(400, 'invalid note', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)) };
+  if (!result.success) return { ok: false, response: error(400, 'invalid note', describeIssues(result.error, 'body')) };
   return { ok: true, value: result.data };
 }
 

@@ -1,19 +1,19 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { countNote } from './count-note';
 import type { CountRequest } from './note';
 
-const env = loadConfig(z.object({ TABLE_NAME: z.string().min(1) }));
+const env = loadConfig(z.object({ TABLE_NAME: z.string().check(z.minLength(1)) }));
 const logger = createLogger('notes-word-count');
 const dynamodb = new DynamoDBClient({});
 
 // `content` is what requests sent before they became pointers carried: accepted (a DLQ redrive of
 // old messages still works) and ignored, the counter reads the note.
-const countRequest = z.object({ noteId: z.string().min(1), version: z.number().int().positive(), content: z.string().optional() }).strict();
+const countRequest = z.strictObject({ noteId: z.string().check(z.minLength(1)), version: z.number().check(z.int(), z.positive()), content: z.optional(z.string()) });
 
 export function parseCountRequest(body: string): CountRequest {
   const { noteId, version } = countRequest.parse(JSON.parse(body));

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../lib/errors';
+import { describeIssues } from '../lib/validation';
 
 /**
  * Most levels of objects and arrays a message may nest, the body itself being level 1. The API
@@ -9,18 +10,12 @@ import { ValidationError } from '../lib/errors';
 export const MAX_MESSAGE_DEPTH = 32;
 
 /** The message contract the processor accepts. The API only checks "a non-empty JSON object". */
-export const messageSchema = z
-  .object({
-    id: z.string().min(1).max(128).optional(),
-    type: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9._:-]+$/, 'type may contain letters, digits, ".", "_", ":" and "-"'),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .strict();
+export const messageSchema = z.strictObject({
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  type: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/, 'type may contain letters, digits, ".", "_", ":" and "-"')),
+  occurredAt: z.optional(z.iso.datetime({ offset: true })),
+  data: z.record(z.string(), z.unknown()),
+});
 
 export type Message = z.infer<typeof messageSchema>;
 
@@ -55,7 +50,7 @@ export function parseMessage(body: string): Message {
   }
   const result = messageSchema.safeParse(json);
   if (!result.success) {
-    throw new ValidationError(result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`));
+    throw new ValidationError(describeIssues(result.error, 'body'));
   }
   // The schema has no transforms or defaults: the validated document is the message.
   return json as Message;
