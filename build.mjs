@@ -1,5 +1,6 @@
 // Bundles every Lambda entry (functions/<pipeline>/<name>.handler.ts) with esbuild and writes one
-// deterministic zip per handler to dist/, plus dist/manifest.json and a size table.
+// deterministic zip per handler to dist/, plus dist/manifest.json and a size table; fails when a zip
+// passes its size budget (BUDGETS below).
 // Usage: node build.mjs [--check]   (--check rebuilds in memory and fails if dist/ differs)
 // The repo root is the working directory, so the unit test can build a fixture project.
 process.env.TZ = 'UTC'; // fflate writes zip timestamps in local time; see also FIXED_MTIME
@@ -19,6 +20,15 @@ const checkOnly = args.includes('--check');
 // same DOS timestamp whatever TZ is, even without the pin above.
 const FIXED_MTIME = new Date(1980, 0, 1);
 const FILE_MODE = 0o100644; // regular file, rw-r--r--
+
+// Zipped-size budgets, the only place they are set. A bundle's budget depends on how many AWS SDK
+// clients (@aws-sdk/client-* packages) its metafile shows: each brings its serializers on top of the
+// shared @smithy core and credential chain. A bundle with no client gets the one-client budget.
+const BUDGETS = [
+  { maxClients: 1, bytes: 150 * 1024 },
+  { maxClients: Infinity, bytes: 250 * 1024 },
+];
+const budgetFor = (clients) => BUDGETS.find((b) => clients.length <= b.maxClients).bytes;
 
 if (args.some((a) => a !== '--check')) {
   console.error(`build: unknown argument(s) ${args.filter((a) => a !== '--check').join(' ')}; usage: node build.mjs [--check]`);
@@ -57,6 +67,7 @@ async function bundle({ entry }) {
     legalComments: 'none',
     sourcemap: 'external', // index.js.map without a sourceMappingURL comment in index.js
     sourcesContent: false,
+    metafile: true,
     write: false,
     logLevel: 'silent',
   });
@@ -66,7 +77,17 @@ async function bundle({ entry }) {
   if (leaked.length > 0 || (root.length > 1 && Buffer.from(code).includes(root))) {
     throw new Error(`${entry}: absolute path in the bundle or its source map (${leaked[0] ?? root})`);
   }
-  return { code, map };
+  return { code, map, clients: sdkClients(result.metafile) };
+}
+
+/** The @aws-sdk/client-* packages that put code into the bundle, sorted. */
+function sdkClients(metafile) {
+  const [output] = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('index.js'));
+  const clients = Object.entries(output[1].inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => /(?:^|\/)node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(path)?.[1])
+    .filter((name) => name !== undefined);
+  return [...new Set(clients)].sort();
 }
 
 // Single entry, fixed mtime, mode, OS and level: the same code gives the same bytes anywhere.
@@ -76,10 +97,10 @@ const digest = (bytes, encoding) => createHash('sha256').update(bytes).digest(en
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 function printTable(rows) {
-  const header = ['artifact', 'zip', 'unzipped', 'sha256'];
-  const lines = rows.map((r) => [r.name, kb(r.bytes), kb(r.unzipped), r.sha256.slice(0, 12)]);
+  const header = ['artifact', 'clients', 'zip', 'budget', 'unzipped', 'sha256'];
+  const lines = rows.map((r) => [r.name, String(r.clients.length), kb(r.bytes), kb(r.budget), kb(r.unzipped), r.sha256.slice(0, 12)]);
   const sum = (key) => rows.reduce((s, r) => s + r[key], 0);
-  const total = ['total', kb(sum('bytes')), kb(sum('unzipped')), ''];
+  const total = ['total', '', kb(sum('bytes')), '', kb(sum('unzipped')), ''];
   const widths = header.map((_, i) => Math.max(...[header, ...lines, total].map((line) => line[i].length)));
   const format = (line) => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   console.log([format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format), format(total)].join('\n'));
@@ -112,6 +133,10 @@ async function main() {
     base64sha256: digest(b.zip, 'base64'),
   }));
   const manifest = `${JSON.stringify({ artifacts }, null, 2)}\n`;
+  const rows = artifacts.map((a, i) => ({ ...a, clients: built[i].clients, budget: budgetFor(built[i].clients), unzipped: built[i].code.length }));
+  const overBudget = rows
+    .filter((r) => r.bytes > r.budget)
+    .map((r) => `${r.zip} is ${kb(r.bytes)}, over its budget of ${kb(r.budget)} (${r.clients.length} AWS SDK client(s)${r.clients.length ? `: ${r.clients.join(', ')}` : ''})`);
   const wanted = new Set(built.flatMap((b) => [`${b.name}.zip`, `${b.name}.js.map`]));
   // Only our own kinds of file: anything else in dist/ is left alone.
   const stale = existsSync(distDir) ? readdirSync(distDir).filter((f) => /\.(zip|js\.map)$/.test(f) && !wanted.has(f)) : [];
@@ -122,13 +147,20 @@ async function main() {
       ...built.filter((b) => !read(`${b.name}.zip`)?.equals(b.zip)).map((b) => `dist/${b.name}.zip differs`),
       ...stale.filter((f) => f.endsWith('.zip')).map((f) => `dist/${f} has no entry`),
       ...(read('manifest.json')?.toString('utf8') === manifest ? [] : ['dist/manifest.json differs']),
+      ...overBudget,
     ];
     if (problems.length > 0) {
       console.error(`build --check: dist/ is not what a fresh build gives (run node build.mjs):\n  ${problems.join('\n  ')}`);
       process.exit(1);
     }
-    console.log(`build --check: ${built.length} zip(s) and manifest identical to a fresh build`);
+    console.log(`build --check: ${built.length} zip(s) and manifest identical to a fresh build, every zip within its budget`);
     return;
+  }
+
+  if (built.length > 0) printTable(rows);
+  if (overBudget.length > 0) {
+    console.error(`build failed: over the size budget (set in build.mjs, BUDGETS); dist/ left as it was:\n  ${overBudget.join('\n  ')}`);
+    process.exit(1);
   }
 
   mkdirSync(distDir, { recursive: true });
@@ -138,7 +170,6 @@ async function main() {
     writeFileSync(join(distDir, `${b.name}.js.map`), b.map);
   }
   writeFileSync(join(distDir, 'manifest.json'), manifest);
-  if (built.length > 0) printTable(artifacts.map((a, i) => ({ ...a, unzipped: built[i].code.length })));
   console.log(`build: ${artifacts.length} artifact(s) in dist/${stale.length ? `, removed stale ${stale.join(', ')}` : ''}`);
 }
 

@@ -76,7 +76,7 @@ describe('build.mjs', function () {
   it('zips each functions/<pipeline>/<name>.handler.ts as dist/<pipeline>-<name>.zip holding only index.js', function () {
     const { status, output } = build(dir, 'UTC');
     expect(status, output).to.equal(0);
-    expect(output).to.match(/demo-hello\s+[\d.]+ KB\s+[\d.]+ KB\s+[0-9a-f]{12}/);
+    expect(output).to.match(/demo-hello\s+0\s+[\d.]+ KB\s+150\.0 KB\s+[\d.]+ KB\s+[0-9a-f]{12}/);
     expect(output).to.match(/^total\s+[\d.]+ KB/m);
     expect(Object.keys(unzipSync(readFileSync(zipPath())))).to.deep.equal(['index.js']);
     expect(readManifest(dir).map((a) => a.name)).to.deep.equal(['demo-hello']);
@@ -171,5 +171,59 @@ describe('build.mjs', function () {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  describe('size budgets', function () {
+    /** Incompressible text (base64 of a fixed pseudo-random sequence): about 6 bits per character zipped. */
+    function noise(characters: number): string {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      let state = 42;
+      let text = '';
+      for (let i = 0; i < characters; i += 1) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        text += alphabet[state >>> 26];
+      }
+      return text;
+    }
+
+    it('fails the build when a zip passes its budget, naming it, and leaves dist/ as it was', function () {
+      // 260,000 characters zip to about 190 KB: over the 150 KB of a bundle without SDK clients.
+      const project = fixtureProject({
+        'functions/big/blob.handler.ts': `const blob = '${noise(260_000)}';\nexport const handler = async () => blob.length;\n`,
+        'functions/demo/hello.handler.ts': 'export const handler = async () => 1;\n',
+      });
+      try {
+        const { status, output } = build(project, 'UTC');
+        expect(status, output).to.equal(1);
+        expect(output).to.match(/big-blob\s+0\s+1\d\d\.\d KB\s+150\.0 KB/);
+        expect(output).to.match(/build failed: over the size budget .*\n\s+dist\/big-blob\.zip is 1\d\d\.\d KB, over its budget of 150\.0 KB \(0 AWS SDK client\(s\)\)/);
+        expect(output).not.to.match(/dist\/demo-hello\.zip is/);
+        expect(existsSync(join(project, 'dist'))).to.equal(false);
+        const check = build(project, 'UTC', ['--check']);
+        expect(check.status).to.equal(1);
+        expect(check.output).to.include('dist/big-blob.zip is');
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+
+    it('sets the budget from the @aws-sdk/client-* packages in the bundle: one 150 KB, two or more 250 KB', function () {
+      const project = fixtureProject({
+        'functions/aws/one.handler.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport const handler = async () => sqs.config.region();\n",
+        'functions/aws/two.handler.ts':
+          "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { SQSClient } from '@aws-sdk/client-sqs';\n" +
+          'const clients = [new SQSClient({}), new DynamoDBClient({})];\nexport const handler = async () => Promise.all(clients.map((c) => c.config.region()));\n',
+        'functions/aws/types-only.handler.ts': "import type { SQSClient } from '@aws-sdk/client-sqs';\nexport const handler = async (sqs?: SQSClient) => sqs === undefined;\n",
+      });
+      try {
+        const { status, output } = build(project, 'UTC');
+        expect(status, output).to.equal(0);
+        expect(output).to.match(/aws-one\s+1\s+[\d.]+ KB\s+150\.0 KB/);
+        expect(output).to.match(/aws-two\s+2\s+[\d.]+ KB\s+250\.0 KB/);
+        expect(output).to.match(/aws-types-only\s+0\s+[\d.]+ KB\s+150\.0 KB/);
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
   });
 });
