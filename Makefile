@@ -40,7 +40,7 @@ bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 
 setup: ## Install npm packages, checkov, moto and the Terraform provider config (idempotent)
 	@scripts/setup.sh all
 
-build: ## Bundle every handler into a deterministic zip under dist/ (prints a size table)
+build: ## Bundle every handler into a deterministic zip under dist/; fails when a zip passes its size budget
 	@scripts/setup.sh node
 	@node build.mjs
 
