@@ -55,6 +55,17 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
+  # What each event source mapping calls with the function's role: read its source, and send the
+  # records it gives up on to its on-failure destination.
+  dynamic "statement" {
+    for_each = local.mapping_statements
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
   dynamic "statement" {
     for_each = var.policy_statements
     content {
@@ -157,5 +168,73 @@ resource "aws_lambda_function_event_invoke_config" "this" {
     }
   }
 
+  depends_on = [aws_iam_role_policy.this]
+}
+
+locals {
+  # arn:<partition>:<service>:... -> the read actions a mapping needs on that kind of source.
+  source_read_actions = {
+    sqs      = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    dynamodb = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
+  }
+  # "queue" -> "EventSourceQueue", "word-count" -> "EventSourceWordCount": IAM sids are alphanumeric.
+  mapping_sids = { for k in keys(var.event_source_mapping) : k => join("", [for w in split(" ", replace(k, "/[^a-zA-Z0-9]+/", " ")) : title(w)]) }
+  mapping_statements = concat(
+    [for k, m in var.event_source_mapping : {
+      sid       = "EventSource${local.mapping_sids[k]}"
+      actions   = local.source_read_actions[split(":", m.event_source_arn)[2]]
+      resources = [m.event_source_arn]
+    }],
+    [for k, m in var.event_source_mapping : {
+      sid       = "OnFailure${local.mapping_sids[k]}"
+      actions   = startswith(m.destination_on_failure, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
+      resources = [m.destination_on_failure]
+    } if m.destination_on_failure != null],
+  )
+}
+
+resource "aws_lambda_event_source_mapping" "this" {
+  for_each = var.event_source_mapping
+
+  event_source_arn                   = each.value.event_source_arn
+  function_name                      = aws_lambda_function.this.arn
+  enabled                            = each.value.enabled
+  batch_size                         = each.value.batch_size
+  maximum_batching_window_in_seconds = each.value.maximum_batching_window_in_seconds
+  function_response_types            = each.value.function_response_types
+  starting_position                  = each.value.starting_position
+  bisect_batch_on_function_error     = each.value.bisect_batch_on_function_error
+  maximum_retry_attempts             = each.value.maximum_retry_attempts
+  maximum_record_age_in_seconds      = each.value.maximum_record_age_in_seconds
+
+  dynamic "filter_criteria" {
+    for_each = length(each.value.filter_patterns) > 0 ? [each.value.filter_patterns] : []
+    content {
+      dynamic "filter" {
+        for_each = filter_criteria.value
+        content {
+          pattern = filter.value
+        }
+      }
+    }
+  }
+
+  dynamic "destination_config" {
+    for_each = each.value.destination_on_failure == null ? [] : [each.value.destination_on_failure]
+    content {
+      on_failure {
+        destination_arn = destination_config.value
+      }
+    }
+  }
+
+  dynamic "scaling_config" {
+    for_each = each.value.maximum_concurrency == null ? [] : [each.value.maximum_concurrency]
+    content {
+      maximum_concurrency = scaling_config.value
+    }
+  }
+
+  # The role must be able to read the source before the mapping is created (Lambda checks it).
   depends_on = [aws_iam_role_policy.this]
 }

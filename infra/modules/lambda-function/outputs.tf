@@ -47,3 +47,16 @@ output "environment" {
   description = "Environment variables of the function (never secrets, see var.environment)."
   value       = var.environment
 }
+
+output "event_source_mappings" {
+  description = "Event source mappings of the function, keyed like var.event_source_mapping: uuid, source, state, response types and on-failure destination."
+  value = {
+    for k, m in aws_lambda_event_source_mapping.this : k => {
+      uuid                    = m.uuid
+      event_source_arn        = m.event_source_arn
+      enabled                 = m.enabled
+      function_response_types = m.function_response_types
+      destination_on_failure  = one(flatten(m.destination_config[*].on_failure[*].destination_arn))
+    }
+  }
+}

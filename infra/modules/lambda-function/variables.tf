@@ -133,6 +133,55 @@ variable "async_on_failure" {
   }
 }
 
+variable "event_source_mapping" {
+  description = <<-EOT
+    Event source mappings that feed the function, keyed by a short name (SQS queues, DynamoDB streams). The role is granted what each mapping calls: reading its source (statement
+    EventSource<Name>) and sending to destination_on_failure (OnFailure<Name>). function_response_types
+    defaults to partial batch failures; filter_patterns are Lambda event filter patterns (JSON); the stream
+    settings (starting_position, bisect_batch_on_function_error, maximum_retry_attempts,
+    maximum_record_age_in_seconds, destination_on_failure) apply to streams only; maximum_concurrency to
+    SQS only. enabled = false keeps a mapping that does not poll (the local runtime polls instead).
+  EOT
+  type = map(object({
+    event_source_arn                   = string
+    enabled                            = optional(bool, true)
+    batch_size                         = optional(number)
+    maximum_batching_window_in_seconds = optional(number)
+    function_response_types            = optional(list(string), ["ReportBatchItemFailures"])
+    filter_patterns                    = optional(list(string), [])
+    maximum_concurrency                = optional(number)
+    starting_position                  = optional(string)
+    bisect_batch_on_function_error     = optional(bool)
+    maximum_retry_attempts             = optional(number)
+    maximum_record_age_in_seconds      = optional(number)
+    destination_on_failure             = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mapping) : contains(["sqs", "dynamodb"], try(split(":", m.event_source_arn)[2], ""))])
+    error_message = "event_source_mapping: event_source_arn must be an SQS queue or a DynamoDB stream ARN."
+  }
+
+  validation {
+    condition = alltrue([
+      for m in values(var.event_source_mapping) :
+      try(split(":", m.event_source_arn)[2], "") == "sqs" ? m.starting_position == null && m.destination_on_failure == null : m.starting_position != null && m.maximum_concurrency == null
+    ])
+    error_message = "event_source_mapping: streams need a starting_position (TRIM_HORIZON or LATEST) and take no maximum_concurrency; SQS sources take neither a starting_position nor a destination_on_failure (their DLQ is the queue's redrive policy)."
+  }
+
+  validation {
+    condition     = alltrue([for m in values(var.event_source_mapping) : m.destination_on_failure == null || can(regex("^arn:[a-z-]+:(sqs|sns):", m.destination_on_failure))])
+    error_message = "event_source_mapping: destination_on_failure must be an SQS queue or SNS topic ARN."
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.event_source_mapping) : can(regex("^[a-zA-Z][a-zA-Z0-9_-]*$", k))])
+    error_message = "event_source_mapping keys must start with a letter and hold letters, digits, '-' and '_' (they name the IAM statements)."
+  }
+}
+
 variable "vpc_subnet_ids" {
   description = "Private subnets to attach the function to; empty runs it outside a VPC."
   type        = list(string)

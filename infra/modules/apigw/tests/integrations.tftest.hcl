@@ -2,27 +2,7 @@
 # checks that each storage type stores the request directly in its service, and that the Lambda type
 # serves exactly the declared resource routes through a proxy integration.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  mock_resource "aws_api_gateway_rest_api" {
-    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {

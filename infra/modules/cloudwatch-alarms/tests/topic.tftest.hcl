@@ -1,8 +1,6 @@
 # Plans the module against a mocked provider and checks the alarm topic's policy.
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {

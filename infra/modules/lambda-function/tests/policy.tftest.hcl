@@ -1,18 +1,7 @@
 # Plans the module against a mocked provider: the wildcard guard of policy_statements, and the
 # on-failure destination of asynchronous invocations.
 mock_provider "aws" {
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {
@@ -128,4 +117,70 @@ run "on_failure_destination_must_be_a_queue_or_topic" {
   }
 
   expect_failures = [var.async_on_failure]
+}
+
+run "event_source_mappings_grant_what_they_call" {
+  command = apply
+
+  variables {
+    event_source_mapping = {
+      queue = { event_source_arn = "arn:aws:sqs:eu-west-1:123456789012:orders", batch_size = 10, maximum_concurrency = 5 }
+      note-stream = {
+        event_source_arn       = "arn:aws:dynamodb:eu-west-1:123456789012:table/notes/stream/2024-01-01T00:00:00.000"
+        starting_position      = "TRIM_HORIZON"
+        destination_on_failure = "arn:aws:sqs:eu-west-1:123456789012:notes-stream-failures"
+        filter_patterns        = ["{\"eventName\":[\"INSERT\"]}"]
+        enabled                = false
+      }
+    }
+  }
+
+  assert {
+    condition     = output.permissions["EventSourceQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]) && output.permissions["EventSourceQueue"].resources == tolist(["arn:aws:sqs:eu-west-1:123456789012:orders"])
+    error_message = "An SQS mapping lets the role receive, delete and read attributes of its queue, and nothing else"
+  }
+  assert {
+    condition     = output.permissions["EventSourceNoteStream"].actions == tolist(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]) && output.permissions["EventSourceNoteStream"].resources == tolist(["arn:aws:dynamodb:eu-west-1:123456789012:table/notes/stream/2024-01-01T00:00:00.000"])
+    error_message = "A stream mapping lets the role read its one stream (no ListStreams)"
+  }
+  assert {
+    condition     = output.permissions["OnFailureNoteStream"].actions == tolist(["sqs:SendMessage"]) && output.permissions["OnFailureNoteStream"].resources == tolist(["arn:aws:sqs:eu-west-1:123456789012:notes-stream-failures"]) && !contains(keys(output.permissions), "OnFailureQueue")
+    error_message = "Only a mapping with an on-failure destination may send there"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this["queue"].function_response_types == toset(["ReportBatchItemFailures"]) && aws_lambda_event_source_mapping.this["queue"].scaling_config[0].maximum_concurrency == 5 && aws_lambda_event_source_mapping.this["queue"].enabled
+    error_message = "A mapping reports partial batch failures, keeps its concurrency bound and polls by default"
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this["note-stream"].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:eu-west-1:123456789012:notes-stream-failures" && [for f in aws_lambda_event_source_mapping.this["note-stream"].filter_criteria[0].filter : f.pattern] == ["{\"eventName\":[\"INSERT\"]}"] && !aws_lambda_event_source_mapping.this["note-stream"].enabled
+    error_message = "A stream mapping keeps its destination, its filter and its enabled flag"
+  }
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.this["queue"].destination_config) == 0 && length(aws_lambda_event_source_mapping.this["queue"].filter_criteria) == 0
+    error_message = "A queue mapping without filter or destination gets none"
+  }
+}
+
+run "stream_mapping_needs_a_starting_position" {
+  command = plan
+
+  variables {
+    event_source_mapping = {
+      stream = { event_source_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/notes/stream/2024-01-01T00:00:00.000" }
+    }
+  }
+
+  expect_failures = [var.event_source_mapping]
+}
+
+run "mapping_source_must_be_a_queue_or_stream" {
+  command = plan
+
+  variables {
+    event_source_mapping = {
+      bucket = { event_source_arn = "arn:aws:s3:::a-bucket" }
+    }
+  }
+
+  expect_failures = [var.event_source_mapping]
 }

@@ -1,8 +1,6 @@
 # Plans the bucket against a mocked provider and checks which keys the lifecycle may expire.
 mock_provider "aws" {
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {
