@@ -11,9 +11,7 @@ module "stack" {
 
   name_prefix                 = var.name_prefix
   artifacts_dir               = var.artifacts_dir
-  enable_storage_first        = var.enable_storage_first
-  enable_etl                  = var.enable_etl
-  enable_notes                = var.enable_notes
+  pipelines_enabled           = var.pipelines_enabled
   alarm_emails                = var.alarm_emails
   manage_account_logging_role = var.manage_account_logging_role
 }

@@ -16,22 +16,11 @@ variable "artifacts_dir" {
   default     = "../dist"
 }
 
-variable "enable_storage_first" {
-  description = "Deploy the storage-first pipeline."
-  type        = bool
-  default     = true
-}
-
-variable "enable_etl" {
-  description = "Deploy the serverless ETL pipeline."
-  type        = bool
-  default     = true
-}
-
-variable "enable_notes" {
-  description = "Deploy the notes pipeline (notes API, table stream, word count)."
-  type        = bool
-  default     = true
+variable "pipelines_enabled" {
+  description = "Pipelines to deploy or leave out, by key (storage_first, etl, notes); a pipeline not named is deployed. E.g. { etl = false }."
+  type        = map(bool)
+  default     = {}
+  nullable    = false
 }
 
 variable "alarm_emails" {

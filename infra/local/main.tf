@@ -39,12 +39,10 @@ module "stack" {
   artifacts_dir = var.artifacts_dir
   # The local runtime polls the mappings itself; enabled mappings would let the emulator consume
   # the messages with a stand-in function (see docs/local.md).
-  event_source_mappings_enabled = false
-
-  storage_first_processor_timeout = var.quick_retries ? 3 : 30
-  storage_first_max_receive_count = var.quick_retries ? 2 : 5
-  etl_loader_timeout              = 60
-  notes_quick_retries             = var.quick_retries
+  runtime = {
+    event_source_mappings_enabled = false
+    quick_retries                 = var.quick_retries
+  }
   # The emulator's tables live as long as the emulator: nothing to protect.
   deletion_protection = false
 }

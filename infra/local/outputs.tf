@@ -1,26 +1,10 @@
-output "storage_first" {
-  description = "Endpoints and queues of the storage-first pipeline."
-  value       = module.stack.storage_first
+output "pipelines" {
+  description = "Each deployed pipeline's endpoints, queues, tables and functions, by key (storage_first, etl, notes)."
+  value       = module.stack.pipelines
 }
 
-output "storage_first_api_key" {
-  description = "API key of the storage-first API."
-  value       = module.stack.storage_first_api_key
-  sensitive   = true
-}
-
-output "etl" {
-  description = "Bucket, queues and tables of the ETL pipeline."
-  value       = module.stack.etl
-}
-
-output "notes" {
-  description = "API, table and queues of the notes pipeline."
-  value       = module.stack.notes
-}
-
-output "notes_api_key" {
-  description = "API key of the notes API."
-  value       = module.stack.notes_api_key
+output "pipeline_secrets" {
+  description = "Each deployed pipeline's sensitive values, by key (e.g. storage_first.api_key)."
+  value       = module.stack.pipeline_secrets
   sensitive   = true
 }

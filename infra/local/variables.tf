@@ -21,7 +21,7 @@ variable "name_prefix" {
 }
 
 variable "quick_retries" {
-  description = "Shorten the wait between processing attempts (processor timeout 3 s, so visibility 19 s) and park a message after 2 attempts, so a poison message reaches the DLQ in about 40 s instead of 15 minutes."
+  description = "Short timeouts and receive counts in every pipeline (runtime.quick_retries): e.g. the storage-first processor times out after 3 s (so the visibility timeout is 19 s) and a message is parked after 2 attempts, so a poison message reaches the DLQ in about 40 s instead of 15 minutes; the ETL loader times out after 60 s."
   type        = bool
   default     = true
 }

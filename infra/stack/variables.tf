@@ -14,10 +14,11 @@ variable "artifacts_dir" {
   type        = string
 }
 
-variable "enable_storage_first" {
-  description = "Deploy the storage-first pipeline (API -> SQS -> processor, DLQ, redrive)."
-  type        = bool
-  default     = true
+variable "pipelines_enabled" {
+  description = "Pipelines to deploy or leave out, by key (storage_first, etl, notes: see local.pipelines in main.tf); a pipeline not named is deployed. E.g. { etl = false }."
+  type        = map(bool)
+  default     = {}
+  nullable    = false
 }
 
 variable "alarm_emails" {
@@ -27,7 +28,7 @@ variable "alarm_emails" {
 }
 
 variable "manage_account_logging_role" {
-  description = "Create the account-wide API Gateway CloudWatch logging role. Exactly one stack per account and region should."
+  description = "Create API Gateway's account setting for this region and the role it names (the one that lets every REST API of the account write execution and access logs). Exactly one stack per account and region should; the others set false."
   type        = bool
   default     = true
 }
@@ -38,50 +39,23 @@ variable "tags" {
   default     = {}
 }
 
-variable "event_source_mappings_enabled" {
-  description = "Whether Lambda event source mappings poll their sources. Only the local emulator setup turns them off (its own runtime polls instead)."
-  type        = bool
-  default     = true
-}
-
-variable "storage_first_processor_timeout" {
-  description = "Processor timeout in seconds; the queue's visibility timeout (the wait between attempts) follows from it."
-  type        = number
-  default     = 30
-}
-
-variable "storage_first_max_receive_count" {
-  description = "Processing attempts before a storage-first message is parked in the DLQ."
-  type        = number
-  default     = 5
-}
-
-variable "enable_etl" {
-  description = "Deploy the serverless ETL pipeline (S3 CSV -> DynamoDB, quarantine, sweeper)."
-  type        = bool
-  default     = true
-}
-
-variable "enable_notes" {
-  description = "Deploy the notes pipeline (notes API -> table stream -> SQS -> word count)."
-  type        = bool
-  default     = true
-}
-
-variable "notes_quick_retries" {
-  description = "Short retry settings for the notes pipeline (word-count timeout 3 s, 2 receives before the DLQ); for the local emulator, where waiting minutes for a DLQ helps nobody."
-  type        = bool
-  default     = false
-}
-
 variable "deletion_protection" {
   description = "Deletion protection of the pipelines' DynamoDB tables."
   type        = bool
   default     = true
 }
 
-variable "etl_loader_timeout" {
-  description = "ETL loader timeout in seconds."
-  type        = number
-  default     = 300
+variable "runtime" {
+  description = "Where the pipelines run, passed to each: event_source_mappings_enabled = false and quick_retries = true only on the local emulator (infra/local), whose runtime polls the queues and streams itself. See the pipelines' runtime variable."
+  type = object({
+    event_source_mappings_enabled = optional(bool, true)
+    quick_retries                 = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
+    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it."
+  }
 }

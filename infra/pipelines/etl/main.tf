@@ -5,6 +5,14 @@ locals {
   tags        = merge(var.tags, { pipeline = "etl" })
   bucket_name = "${var.name}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
   bucket_arn  = "arn:aws:s3:::${local.bucket_name}"
+
+  contract        = jsondecode(file("${path.module}/../../../functions/etl/contract.json"))
+  incoming_prefix = local.contract.prefixes.incoming
+  # Where the loader writes: everything but incoming/.
+  output_prefixes = [for name in ["processed", "superseded", "quarantine", "reports"] : local.contract.prefixes[name]]
+  table_keys      = [local.contract.table.partitionKey, local.contract.table.sortKey]
+
+  loader_timeout = var.runtime.quick_retries ? 60 : var.loader_timeout
 }
 
 module "kms" {
@@ -23,7 +31,7 @@ module "bucket" {
   kms_key_arn = module.kms.key_arn
   # Never incoming/: a noncurrent version there may be one no load has finished yet (the loader removes
   # each version it loaded itself, by version id).
-  noncurrent_version_expiration_prefixes = ["processed/", "superseded/", "quarantine/", "reports/"]
+  noncurrent_version_expiration_prefixes = local.output_prefixes
   tags                                   = local.tags
 }
 
@@ -31,7 +39,7 @@ module "queue" {
   source                     = "../../modules/sqs-with-dlq"
   name                       = "${var.name}-files"
   kms_key_arn                = module.kms.key_arn
-  visibility_timeout_seconds = 6 * var.loader_timeout
+  visibility_timeout_seconds = 6 * local.loader_timeout
   max_receive_count          = var.max_receive_count
   tags                       = local.tags
 
@@ -52,18 +60,24 @@ resource "aws_s3_bucket_notification" "incoming" {
   queue {
     queue_arn     = module.queue.queue_arn
     events        = ["s3:ObjectCreated:*"]
-    filter_prefix = "incoming/"
+    filter_prefix = local.incoming_prefix
   }
 }
 
-module "table" {
+# The loaded rows, whatever the schema (functions/etl/schema.ts) describes.
+module "rows" {
   source              = "../../modules/dynamodb"
-  name                = "${var.name}-orders"
-  hash_key            = "pk"
-  range_key           = "sk"
+  name                = "${var.name}-rows"
+  hash_key            = local.contract.table.partitionKey
+  range_key           = local.contract.table.sortKey
   kms_key_arn         = module.kms.key_arn
   deletion_protection = var.deletion_protection
   tags                = local.tags
+}
+
+moved {
+  from = module.table
+  to   = module.rows
 }
 
 module "ledger" {
@@ -78,15 +92,15 @@ module "ledger" {
 module "loader" {
   source        = "../../modules/lambda-function"
   function_name = "${var.name}-loader"
-  description   = "Streams CSV files from ${local.bucket_name}/incoming into ${module.table.table_name}; quarantines bad rows."
+  description   = "Streams CSV files from ${local.bucket_name}/incoming into ${module.rows.table_name}; quarantines bad rows."
   artifact_path = var.loader_artifact_path
-  timeout       = var.loader_timeout
+  timeout       = local.loader_timeout
   memory_size   = var.loader_memory_size
   kms_key_arn   = module.kms.key_arn
   environment = {
     POWERTOOLS_SERVICE_NAME  = "${var.name}-loader"
-    TABLE_NAME               = module.table.table_name
-    TABLE_KEY_ATTRIBUTES     = "pk,sk"
+    TABLE_NAME               = module.rows.table_name
+    TABLE_KEY_ATTRIBUTES     = join(",", local.table_keys)
     LEDGER_TABLE_NAME        = module.ledger.table_name
     QUEUE_URL                = module.queue.queue_url
     KMS_KEY_ID               = module.kms.key_arn
@@ -100,22 +114,22 @@ module "loader" {
     {
       sid       = "LoadAndRemoveIncoming"
       actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:DeleteObjectVersion"]
-      resources = ["${local.bucket_arn}/incoming/*"]
+      resources = ["${local.bucket_arn}/${local.incoming_prefix}*"]
       reason    = "Uploaders choose the object keys under incoming/; the prefix is the scope. Only DeleteObjectVersion: the loader removes exactly the version it loaded, never with a delete marker. Tagging: the copy keeps the uploader's tags."
     },
     {
       sid        = "ListVersionsOfIncoming"
       actions    = ["s3:ListBucketVersions"]
       resources  = [local.bucket_arn]
-      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["incoming/*"] }]
+      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${local.incoming_prefix}*"] }]
     },
     {
       sid       = "WriteResults"
       actions   = ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]
-      resources = [for prefix in ["processed", "superseded", "quarantine", "reports"] : "${local.bucket_arn}/${prefix}/*"]
+      resources = [for prefix in local.output_prefixes : "${local.bucket_arn}/${prefix}*"]
       reason    = "Result keys are derived from the uploaded file's name under each output prefix; AbortMultipartUpload cleans up a failed multipart quarantine upload."
     },
-    { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.table.table_arn] },
+    { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.rows.table_arn] },
     { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
     # The event source mapping receives and deletes; the function sends continuations and delayed re-queues.
     { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
@@ -129,7 +143,7 @@ resource "aws_lambda_event_source_mapping" "loader" {
   function_name           = module.loader.function_arn
   batch_size              = 1 # one file per invocation: each may use the whole timeout
   function_response_types = ["ReportBatchItemFailures"]
-  enabled                 = var.event_source_mappings_enabled
+  enabled                 = var.runtime.event_source_mappings_enabled
 
   scaling_config {
     maximum_concurrency = var.maximum_concurrency
@@ -166,7 +180,7 @@ module "sweeper" {
       sid        = "ListVersionsOfIncoming"
       actions    = ["s3:ListBucketVersions"]
       resources  = [local.bucket_arn]
-      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["incoming/*"] }]
+      conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${local.incoming_prefix}*"] }]
     },
     { sid = "ReadLedger", actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
     { sid = "Renotify", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
@@ -237,7 +251,7 @@ module "alarms" {
     }
     files-failed = {
       description = "A file failed ${var.max_file_attempts} times the same way and was marked failed in ${module.ledger.table_name} (it is not swept again): see the loader's logs and the DLQ, fix the cause, then redrive."
-      namespace   = "ReliableIngestion/ETL"
+      namespace   = local.contract.metricNamespace
       metric_name = "FilesFailed"
       dimensions  = { service = "${var.name}-loader" }
       statistic   = "Sum"
@@ -254,7 +268,7 @@ module "alarms" {
     }
     rejected-ratio = {
       description = "A file had more than ${var.rejected_ratio_alarm_percent}% rejected rows: see quarantine/ and reports/ in ${local.bucket_name}."
-      namespace   = "ReliableIngestion/ETL"
+      namespace   = local.contract.metricNamespace
       metric_name = "RejectedRatio"
       dimensions  = { service = "${var.name}-loader" }
       statistic   = "Maximum"
@@ -266,7 +280,7 @@ module "alarms" {
       metric_name = "Duration"
       dimensions  = { FunctionName = module.loader.function_name }
       statistic   = "Maximum"
-      threshold   = var.loader_timeout * 1000 * 0.8
+      threshold   = local.loader_timeout * 1000 * 0.8
     }
   }
 }

@@ -20,7 +20,7 @@ variable "sweeper_artifact_path" {
 }
 
 variable "loader_timeout" {
-  description = "Loader timeout in seconds. A file that takes longer continues in a new invocation."
+  description = "Loader timeout in seconds. A file that takes longer continues in a new invocation. runtime.quick_retries uses 60."
   type        = number
   default     = 300
 
@@ -105,12 +105,6 @@ variable "alarm_emails" {
   default     = []
 }
 
-variable "event_source_mappings_enabled" {
-  description = "Whether the loader's event source mapping polls the queue (off only on the local emulator)."
-  type        = bool
-  default     = true
-}
-
 variable "deletion_protection" {
   description = "Deletion protection of the tables."
   type        = bool
@@ -121,4 +115,19 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "runtime" {
+  description = "Where the pipeline runs, the same object for every pipeline. `event_source_mappings_enabled = false` creates the Lambda event source mappings disabled (the local emulator's runtime polls instead); `quick_retries = true` shortens function timeouts and receive counts so a failing message reaches its DLQ in seconds, not minutes. Both are for the local emulator (infra/local); AWS deployments keep the defaults."
+  type = object({
+    event_source_mappings_enabled = optional(bool, true)
+    quick_retries                 = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
+    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it (in AWS, quick retries would park messages in the DLQ after seconds of trouble)."
+  }
 }

@@ -1,18 +1,10 @@
 locals {
-  tags = merge(var.tags, { pipeline = "notes" })
+  tags     = merge(var.tags, { pipeline = "notes" })
+  contract = jsondecode(file("${path.module}/../../../functions/notes/contract.json"))
 
-  # Mirrors functions/notes/note.ts: the API refuses what the function would refuse, before invoking it.
-  note_schema = jsonencode({
-    "$schema"            = "http://json-schema.org/draft-04/schema#"
-    title                = "NoteInput"
-    type                 = "object"
-    required             = ["content"]
-    additionalProperties = false
-    properties = {
-      title   = { type = "string", minLength = 1, maxLength = 200 }
-      content = { type = "string", minLength = 1, maxLength = 50000 }
-    }
-  })
+  # Local runs: a failing count request reaches the DLQ in seconds.
+  word_count_timeout = var.runtime.quick_retries ? 3 : var.word_count_timeout
+  max_receive_count  = var.runtime.quick_retries ? 2 : var.max_receive_count
 }
 
 module "kms" {
@@ -64,12 +56,13 @@ module "api" {
     collection_methods   = ["GET", "POST"]
     item_methods         = ["GET", "PUT", "DELETE"]
   }
-  authorization               = var.api_authorization
-  request_schema              = local.note_schema
-  kms_key_arn                 = module.kms.key_arn
-  throttle_rate_limit         = var.throttle_rate_limit
-  throttle_burst_limit        = var.throttle_burst_limit
-  manage_account_logging_role = var.manage_account_logging_role
+  authorization        = var.api_authorization
+  request_schema       = jsonencode(local.contract.noteInputSchema)
+  kms_key_arn          = module.kms.key_arn
+  throttle_rate_limit  = var.throttle_rate_limit
+  throttle_burst_limit = var.throttle_burst_limit
+  # The region's API Gateway account setting (execution logging role) belongs to the stack.
+  manage_account_logging_role = false
   tags                        = local.tags
 }
 
@@ -85,8 +78,8 @@ module "queue" {
   source                     = "../../modules/sqs-with-dlq"
   name                       = "${var.name}-word-count"
   kms_key_arn                = module.kms.key_arn
-  visibility_timeout_seconds = 6 * var.word_count_timeout
-  max_receive_count          = var.max_receive_count
+  visibility_timeout_seconds = 6 * local.word_count_timeout
+  max_receive_count          = local.max_receive_count
   tags                       = local.tags
 }
 
@@ -132,7 +125,7 @@ resource "aws_lambda_event_source_mapping" "forwarder" {
   maximum_retry_attempts         = var.stream_maximum_retry_attempts
   maximum_record_age_in_seconds  = var.stream_maximum_record_age_seconds
   function_response_types        = ["ReportBatchItemFailures"]
-  enabled                        = var.event_source_mappings_enabled
+  enabled                        = var.runtime.event_source_mappings_enabled
 
   # Deletions never need a count: dropped by Lambda before any invocation. Title edits and the
   # count's own write-back are MODIFY records too; only the forwarder can compare old and new content.
@@ -154,7 +147,7 @@ module "word_count" {
   function_name = "${var.name}-word-count"
   description   = "Counts the words of each note version in ${module.queue.queue_name} and writes the count if the note still has that version."
   artifact_path = var.word_count_artifact_path
-  timeout       = var.word_count_timeout
+  timeout       = local.word_count_timeout
   kms_key_arn   = module.kms.key_arn
   environment = {
     POWERTOOLS_SERVICE_NAME = "${var.name}-word-count"
@@ -176,7 +169,7 @@ resource "aws_lambda_event_source_mapping" "word_count" {
   function_name           = module.word_count.function_arn
   batch_size              = var.word_count_batch_size
   function_response_types = ["ReportBatchItemFailures"]
-  enabled                 = var.event_source_mappings_enabled
+  enabled                 = var.runtime.event_source_mappings_enabled
 
   scaling_config {
     maximum_concurrency = 5
@@ -208,7 +201,7 @@ module "alarms" {
       threshold   = 0
     }
     word-count-dlq-not-empty = {
-      description = "Count requests failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
+      description = "Count requests failed ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
       dimensions  = { QueueName = module.queue.dlq_name }

@@ -58,7 +58,7 @@ variable "stream_maximum_record_age_seconds" {
 }
 
 variable "word_count_timeout" {
-  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this)."
+  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this). runtime.quick_retries uses 3."
   type        = number
   default     = 30
 
@@ -80,7 +80,7 @@ variable "word_count_batch_size" {
 }
 
 variable "max_receive_count" {
-  description = "Count attempts of a request before it is parked in the DLQ."
+  description = "Count attempts of a request before it is parked in the DLQ. runtime.quick_retries uses 2."
   type        = number
   default     = 3
 
@@ -142,20 +142,23 @@ variable "alarm_emails" {
   default     = []
 }
 
-variable "manage_account_logging_role" {
-  description = "Create the account-wide API Gateway CloudWatch role (one per account and region)."
-  type        = bool
-  default     = true
-}
-
-variable "event_source_mappings_enabled" {
-  description = "Whether the stream and queue mappings poll. Only the local emulator setup turns them off (its own runtime polls instead)."
-  type        = bool
-  default     = true
-}
-
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "runtime" {
+  description = "Where the pipeline runs, the same object for every pipeline. `event_source_mappings_enabled = false` creates the Lambda event source mappings disabled (the local emulator's runtime polls instead); `quick_retries = true` shortens function timeouts and receive counts so a failing message reaches its DLQ in seconds, not minutes. Both are for the local emulator (infra/local); AWS deployments keep the defaults."
+  type = object({
+    event_source_mappings_enabled = optional(bool, true)
+    quick_retries                 = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
+    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it (in AWS, quick retries would park messages in the DLQ after seconds of trouble)."
+  }
 }

@@ -1,5 +1,10 @@
 locals {
-  tags = merge(var.tags, { pipeline = "storage-first" })
+  tags     = merge(var.tags, { pipeline = "storage-first" })
+  contract = jsondecode(file("${path.module}/../../../functions/storage-first/contract.json"))
+
+  # Local runs: a poison message reaches the DLQ in about 40 s instead of 15 minutes.
+  processor_timeout = var.runtime.quick_retries ? 3 : var.processor_timeout
+  max_receive_count = var.runtime.quick_retries ? 2 : var.max_receive_count
 }
 
 module "kms" {
@@ -14,8 +19,8 @@ module "queue" {
   source                     = "../../modules/sqs-with-dlq"
   name                       = "${var.name}-messages"
   kms_key_arn                = module.kms.key_arn
-  visibility_timeout_seconds = 6 * var.processor_timeout + var.maximum_batching_window_seconds
-  max_receive_count          = var.max_receive_count
+  visibility_timeout_seconds = 6 * local.processor_timeout + var.maximum_batching_window_seconds
+  max_receive_count          = local.max_receive_count
   max_message_size           = var.max_message_size
   tags                       = local.tags
 }
@@ -25,7 +30,7 @@ module "processor" {
   function_name = "${var.name}-processor"
   description   = "Processes messages the API stored in ${module.queue.queue_name}; reports only failed records."
   artifact_path = var.processor_artifact_path
-  timeout       = var.processor_timeout
+  timeout       = local.processor_timeout
   kms_key_arn   = module.kms.key_arn
   environment = {
     POWERTOOLS_SERVICE_NAME = "${var.name}-processor"
@@ -52,7 +57,7 @@ resource "aws_lambda_event_source_mapping" "processor" {
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
-  enabled                            = var.event_source_mappings_enabled
+  enabled                            = var.runtime.event_source_mappings_enabled
 
   scaling_config {
     maximum_concurrency = var.maximum_concurrency
@@ -67,11 +72,13 @@ module "api" {
     sqs_queue_arn        = module.queue.queue_arn
     sqs_max_message_size = var.max_message_size
   }
-  target_kms_key_arn          = module.kms.key_arn
-  kms_key_arn                 = module.kms.key_arn
-  throttle_rate_limit         = var.throttle_rate_limit
-  throttle_burst_limit        = var.throttle_burst_limit
-  manage_account_logging_role = var.manage_account_logging_role
+  target_kms_key_arn   = module.kms.key_arn
+  kms_key_arn          = module.kms.key_arn
+  throttle_rate_limit  = var.throttle_rate_limit
+  throttle_burst_limit = var.throttle_burst_limit
+  max_body_depth       = local.contract.maxBodyDepth
+  # The region's API Gateway account setting (execution logging role) belongs to the stack.
+  manage_account_logging_role = false
   tags                        = local.tags
 }
 
@@ -84,7 +91,7 @@ module "alarms" {
 
   alarms = {
     dlq-not-empty = {
-      description = "Messages failed processing ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive (see README)."
+      description = "Messages failed processing ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive (see README)."
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
       dimensions  = { QueueName = module.queue.dlq_name }

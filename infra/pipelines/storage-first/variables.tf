@@ -15,7 +15,7 @@ variable "processor_artifact_path" {
 }
 
 variable "processor_timeout" {
-  description = "Processor timeout in seconds; the queue's visibility timeout is six times this plus the batching window."
+  description = "Processor timeout in seconds; the queue's visibility timeout is six times this plus the batching window. runtime.quick_retries uses 3."
   type        = number
   default     = 30
 
@@ -59,7 +59,7 @@ variable "maximum_concurrency" {
 }
 
 variable "max_receive_count" {
-  description = "Processing attempts before a message is parked in the DLQ."
+  description = "Processing attempts before a message is parked in the DLQ. runtime.quick_retries uses 2."
   type        = number
   default     = 5
 }
@@ -105,20 +105,23 @@ variable "alarm_emails" {
   default     = []
 }
 
-variable "manage_account_logging_role" {
-  description = "Create the account-wide API Gateway CloudWatch role (one per account and region)."
-  type        = bool
-  default     = true
-}
-
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
 }
 
-variable "event_source_mappings_enabled" {
-  description = "Whether the processor's event source mapping polls the queue. Only the local emulator setup turns it off (its own runtime polls instead)."
-  type        = bool
-  default     = true
+variable "runtime" {
+  description = "Where the pipeline runs, the same object for every pipeline. `event_source_mappings_enabled = false` creates the Lambda event source mappings disabled (the local emulator's runtime polls instead); `quick_retries = true` shortens function timeouts and receive counts so a failing message reaches its DLQ in seconds, not minutes. Both are for the local emulator (infra/local); AWS deployments keep the defaults."
+  type = object({
+    event_source_mappings_enabled = optional(bool, true)
+    quick_retries                 = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
+    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it (in AWS, quick retries would park messages in the DLQ after seconds of trouble)."
+  }
 }
