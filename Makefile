@@ -81,11 +81,12 @@ checkov: ## Run checkov over infra/ with .checkov.yaml
 	@scripts/setup.sh checkov
 	@$(CHECKOV_BIN) --config-file .checkov.yaml
 
-# $(call tf-output,<output>,<attribute>): a shell command printing one attribute of an object output of infra/.
-tf-output = terraform -chdir=infra output -json $(1) | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).$(2))'
+# $(call tf-output,<pipeline>,<attribute>): a shell command printing one attribute of a pipeline's entry in
+# the `pipelines` output of infra/ (e.g. storage_first dlq_url); fails when that pipeline is not deployed.
+tf-output = terraform -chdir=infra output -json pipelines | node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8"))["$(1)"]; if (p?.["$(2)"] === undefined) { console.error("no $(2) for pipeline $(1) in terraform -chdir=infra output pipelines"); process.exit(1); } process.stdout.write(String(p["$(2)"]))'
 
-# Moves messages from the storage-first DLQ back to its queue. Reads both URLs from the Terraform
-# outputs of infra/ unless DLQ_URL and QUEUE_URL are given. DRY_RUN=1 only counts.
+# Moves messages from the storage-first DLQ back to its queue. Reads both URLs from the `pipelines`
+# output of infra/ unless DLQ_URL and QUEUE_URL are given. DRY_RUN=1 only counts.
 redrive: ## Redrive the storage-first DLQ (DRY_RUN=1 to count only; DLQ_URL=/QUEUE_URL= to override)
 	@scripts/setup.sh node
 	@dlq="$${DLQ_URL:-$$($(call tf-output,storage_first,dlq_url))}"; \
