@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { approximateDepth as depth } from '../functions/lib/redrive';
+import { approximateDepth as depth } from '../scripts/lib/redrive';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { countWords } from '../functions/notes/word-count';
 import { badRow, csvOf, goodRow } from '../test/support/etl-fixtures';

@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { recountUncounted } from '../functions/notes/recount';
-import { progressLine } from './progress';
+import { progressLine } from './lib/progress';
+import { recountUncounted } from './lib/recount';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -5,8 +5,8 @@
 // failed or remain (the JSON line says how many), 2 on a usage or setup error.
 import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { redrive } from '../functions/lib/redrive';
-import { progressLine, rate } from './progress';
+import { progressLine, rate } from './lib/progress';
+import { redrive } from './lib/redrive';
 
 async function destinationFromAllowPolicy(sqs: SQSClient, dlqUrl: string): Promise<string> {
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['RedriveAllowPolicy'] }));

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 
 /** SendMessageBatch takes at most 10 entries... */
 export const SQS_MAX_BATCH_ENTRIES = 10;
@@ -30,7 +30,7 @@ export interface BatchLimits {
   maxEntries?: number;
   /** Default 1 MiB: the sum of the entries' messageBytes in one request. */
   maxBatchBytes?: number;
-  /** The destination queue's MaximumMessageSize (see queueMaxMessageBytes). Default 1 MiB. */
+  /** The destination queue's MaximumMessageSize (redrive reads it: queueMaxMessageBytes in scripts/lib/redrive.ts). Default 1 MiB. */
   maxMessageBytes?: number;
 }
 
@@ -75,11 +75,4 @@ export function batchEntries<T extends SizedEntry>(entries: readonly T[], limits
   }
   if (current.length > 0) batches.push(current);
   return { batches, tooLarge };
-}
-
-/** The queue's MaximumMessageSize in bytes (SQS's default when the queue does not say). */
-export async function queueMaxMessageBytes(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
-  const value = Number(Attributes?.MaximumMessageSize);
-  return Number.isInteger(value) && value > 0 ? value : SQS_MAX_MESSAGE_BYTES;
 }

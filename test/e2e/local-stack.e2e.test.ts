@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
-import { approximateDepth, redrive } from '../../functions/lib/redrive';
+import { approximateDepth, redrive } from '../../scripts/lib/redrive';
 import { signedFetch } from '../../local/signed-fetch';
 import { loadRestApis } from '../../local/gateway/load';
 import { startApiServer } from '../../local/gateway/server';

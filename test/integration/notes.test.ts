@@ -4,12 +4,12 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { approximateDepth } from '../../functions/lib/redrive';
+import { approximateDepth } from '../../scripts/lib/redrive';
 import { failedSequenceNumbers, forwardRecords } from '../../functions/notes/forward';
 import { MAX_CONTENT_CHARACTERS } from '../../functions/notes/note';
 import { countWords } from '../../functions/notes/word-count';
 import { handleNotes } from '../../functions/notes/notes-api';
-import { recountUncounted } from '../../functions/notes/recount';
+import { recountUncounted } from '../../scripts/lib/recount';
 import { deliverBatch, toLambdaRecord } from '../../local/event-sources/dynamodb-stream';
 import { pollOnce, toSqsRecord } from '../../local/event-sources/sqs';
 import { useMoto } from '../support/moto';

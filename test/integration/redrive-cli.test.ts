@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { approximateDepth, queueDepth } from '../../functions/lib/redrive';
+import { approximateDepth, queueDepth } from '../../scripts/lib/redrive';
 import { useMoto } from '../support/moto';
 
 function redriveCli(args: string[]) {

@@ -8,7 +8,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { approximateDepth as depth, redrive } from '../../functions/lib/redrive';
+import { approximateDepth as depth, redrive } from '../../scripts/lib/redrive';
 import { createHandler } from '../../functions/storage-first/processor.handler';
 import type { MessageHandler } from '../../functions/storage-first/process-message';
 import { pollOnce } from '../../local/event-sources/sqs';

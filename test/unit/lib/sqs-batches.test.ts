@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { batchEntries, messageBytes, queueMaxMessageBytes, SQS_MAX_BATCH_BYTES } from '../../../functions/lib/sqs-batches';
+import { batchEntries, messageBytes, SQS_MAX_BATCH_BYTES } from '../../../functions/lib/sqs-batches';
 
 const entry = (id: string, body: string, attributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>) => ({
   Id: id,
@@ -57,16 +55,6 @@ describe('sqs-batches', function () {
 
     it('returns no batch for no entries', function () {
       expect(batchEntries([])).to.deep.equal({ batches: [], tooLarge: [] });
-    });
-  });
-
-  describe('queueMaxMessageBytes', function () {
-    const sqs = mockClient(SQSClient);
-    beforeEach(() => sqs.reset());
-    it("reads the queue's MaximumMessageSize, and falls back to SQS's default of 1 MiB", async function () {
-      sqs.on(GetQueueAttributesCommand).resolvesOnce({ Attributes: { MaximumMessageSize: '262144' } }).resolvesOnce({ Attributes: {} });
-      expect(await queueMaxMessageBytes(new SQSClient({}), 'q')).to.equal(262_144);
-      expect(await queueMaxMessageBytes(new SQSClient({}), 'q')).to.equal(1_048_576);
     });
   });
 });

@@ -8,8 +8,8 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { sleep as realSleep } from './backoff';
-import { batchEntries, queueMaxMessageBytes } from './sqs-batches';
+import { sleep as realSleep } from '../../functions/lib/backoff';
+import { batchEntries, SQS_MAX_MESSAGE_BYTES } from '../../functions/lib/sqs-batches';
 
 export interface RedriveProgress {
   moved: number;
@@ -86,6 +86,13 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<Queu
 export async function approximateDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const { visible, inFlight } = await queueDepth(sqs, queueUrl);
   return visible + inFlight;
+}
+
+/** The queue's MaximumMessageSize in bytes (SQS's default when the queue does not say). */
+export async function queueMaxMessageBytes(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
+  const value = Number(Attributes?.MaximumMessageSize);
+  return Number.isInteger(value) && value > 0 ? value : SQS_MAX_MESSAGE_BYTES;
 }
 
 function toEntry(message: Message, id: string, fifo: boolean): SendMessageBatchRequestEntry {

@@ -11,9 +11,9 @@ import {
   type Message,
   type SendMessageBatchCommandInput,
 } from '@aws-sdk/client-sqs';
-import { redrive, type RedriveOptions, type RedriveProgress } from '../../../functions/lib/redrive';
 import { messageBytes } from '../../../functions/lib/sqs-batches';
-import { progressLine, rate } from '../../../scripts/progress';
+import { progressLine, rate } from '../../../scripts/lib/progress';
+import { queueMaxMessageBytes, redrive, type RedriveOptions, type RedriveProgress } from '../../../scripts/lib/redrive';
 
 const DLQ = 'http://sqs/123/q-dlq';
 const SOURCE = 'http://sqs/123/q';
@@ -58,6 +58,12 @@ describe('redrive', function () {
     });
   const sentBodies = () => sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.map((e) => e.MessageBody));
   const released = () => sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => ({ handle: e.ReceiptHandle, timeout: e.VisibilityTimeout })));
+
+  it("queueMaxMessageBytes reads the queue's MaximumMessageSize, and falls back to SQS's default of 1 MiB", async function () {
+    expect(await queueMaxMessageBytes(new SQSClient({}), SOURCE)).to.equal(262_144);
+    maxMessageSize = undefined;
+    expect(await queueMaxMessageBytes(new SQSClient({}), SOURCE)).to.equal(1_048_576);
+  });
 
   it('moves every message and deletes only after a confirmed send', async function () {
     receives([
@@ -215,7 +221,7 @@ describe('redrive', function () {
   });
 });
 
-describe('redrive progress line (scripts/progress.ts)', function () {
+describe('redrive progress line (scripts/lib/progress.ts)', function () {
   const stream = (isTTY: boolean) => {
     const written: string[] = [];
     return { written, isTTY, write: (text: string) => written.push(text) > 0 };

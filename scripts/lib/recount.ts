@@ -1,8 +1,8 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CountRequest } from './note';
-import { sendCountRequests, type SendOptions } from './send-count-requests';
+import type { CountRequest } from '../../functions/notes/note';
+import { sendCountRequests, type SendOptions } from '../../functions/notes/send-count-requests';
 
 export interface RecountOptions extends SendOptions {
   tableName: string;
