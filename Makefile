@@ -10,14 +10,15 @@ export PATH := $(CACHE)/bin:$(PATH)
 export BC_SKIP_MAPPING := TRUE
 export MOTO_SERVER_BIN ?= $(CACHE)/venv-moto/bin/moto_server
 export CHECKOV_BIN ?= $(CACHE)/venv-checkov/bin/checkov
+# Where scripts/setup.sh installs tflint's AWS ruleset (and where `tflint --init` would).
+export TFLINT_PLUGIN_DIR ?= $(CACHE)/tflint.d/plugins
 # This machine's Node is 20 (the bundles target it); Lambda runs nodejs22.x. The SDK's notice about
 # future SDK releases needing Node 22 would repeat in every test process.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
-# Handlers log through Powertools; tests assert on behaviour, not on log lines.
-test-unit test-integration: export POWERTOOLS_LOG_LEVEL := SILENT
-MOCHA := npx mocha
+# Each test tier is the package.json script of the same name (its timeout and settings live there).
+TEST_RUN := npm run --silent
 
-.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs checkov redrive recount clean
+.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,9 +34,10 @@ demo: ## Send sample traffic through every pipeline of the running `make local` 
 	@scripts/setup.sh node
 	@npx tsx local/demo.ts
 
-bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 GB, DynamoDB calls per row
+bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 GB and on an unclosed quote, calls per row, word-count time
 	@scripts/setup.sh node
 	@npx tsx bench/run.ts
+	@npx tsx bench/csv-reader.ts
 
 setup: ## Install npm packages, checkov, moto and the Terraform provider config (idempotent)
 	@scripts/setup.sh all
@@ -44,7 +46,7 @@ build: ## Bundle every handler into a deterministic zip under dist/; fails when 
 	@scripts/setup.sh node
 	@node build.mjs
 
-typecheck: ## Strict TypeScript check of functions, scripts and tests
+typecheck: ## Strict TypeScript check of functions, local runtime, scripts, bench and tests
 	@scripts/setup.sh node
 	@npx tsc --noEmit
 
@@ -53,29 +55,35 @@ test: setup typecheck build test-unit test-integration test-e2e test-infra ## Ru
 
 test-unit: ## Unit tests (stubbed clients)
 	@scripts/setup.sh node
-	@$(MOCHA) 'test/unit/**/*.test.ts'
+	@$(TEST_RUN) test:unit
 
 test-integration: ## Integration tests against a real moto server on loopback
 	@scripts/setup.sh moto
-	@$(MOCHA) --timeout 180000 'test/integration/**/*.test.ts'
+	@$(TEST_RUN) test:integration
 
 test-e2e: ## End to end: terraform apply of infra/local on moto, the local runtime, HTTP requests
 	@scripts/setup.sh moto
 	@scripts/setup.sh terraform
 	@node build.mjs > /dev/null
-	@$(MOCHA) --timeout 300000 'test/e2e/**/*.test.ts'
+	@$(TEST_RUN) test:e2e
 
-test-infra: ## terraform fmt/validate/test of every configuration, and checkov (zero failures)
+test-infra: ## terraform fmt/validate/test of every configuration, README tables, tflint and checkov (zero findings)
 	@scripts/setup.sh terraform
+	@scripts/setup.sh terraform-docs
+	@scripts/setup.sh tflint
 	@scripts/setup.sh checkov
-	@$(MOCHA) --timeout 600000 'test/infra/**/*.test.ts'
+	@$(TEST_RUN) test:infra
 
 fmt: ## Format the Terraform code
 	@terraform fmt -recursive infra
 
-docs: ## Regenerate the inputs/outputs tables of the module READMEs
-	@scripts/setup.sh terraform
-	@node scripts/module-docs.mjs
+docs: ## Regenerate the tables (terraform-docs) of the module and pipeline READMEs
+	@scripts/setup.sh terraform-docs
+	@for dir in infra/modules/*/ infra/pipelines/*/; do terraform-docs --config .terraform-docs.yml "$$dir"; done
+
+lint: ## tflint with the AWS ruleset over every Terraform configuration under infra/ (.tflint.hcl)
+	@scripts/setup.sh tflint
+	@cd infra && tflint --recursive --config="$(CURDIR)/.tflint.hcl"
 
 checkov: ## Run checkov over infra/ with .checkov.yaml
 	@scripts/setup.sh checkov
