@@ -6,6 +6,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
+import contract from './contract.json';
 import { createLogger } from '../lib/logger';
 import { fileId } from './ledger';
 import { LoadFailedError, loadFile, type EtlConfig, type LoadOutcome } from './load-file';
@@ -31,11 +32,11 @@ const config: EtlConfig = {
   tableKeyAttributes: env.TABLE_KEY_ATTRIBUTES.split(','),
   ledgerTableName: env.LEDGER_TABLE_NAME,
   queueUrl: env.QUEUE_URL,
-  incomingPrefix: 'incoming/',
-  processedPrefix: 'processed/',
-  supersededPrefix: 'superseded/',
-  quarantinePrefix: 'quarantine/',
-  reportsPrefix: 'reports/',
+  incomingPrefix: contract.prefixes.incoming,
+  processedPrefix: contract.prefixes.processed,
+  supersededPrefix: contract.prefixes.superseded,
+  quarantinePrefix: contract.prefixes.quarantine,
+  reportsPrefix: contract.prefixes.reports,
   kmsKeyId: env.KMS_KEY_ID,
   safetyMarginMs: env.SAFETY_MARGIN_MS,
   writeConcurrency: env.WRITE_CONCURRENCY,
@@ -43,7 +44,7 @@ const config: EtlConfig = {
 };
 
 const logger = createLogger('etl-loader');
-const metrics = new Metrics({ namespace: 'ReliableIngestion/ETL', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'etl-loader' });
+const metrics = new Metrics({ namespace: contract.metricNamespace, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'etl-loader' });
 const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({ maxAttempts: 3 }), sqs: new SQSClient({}) };
 
 function recordMetrics(outcome: LoadOutcome, startedAt: number): void {

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import contract from './contract.json';
 import { sweep, type SweepResult } from './sweep';
 
 const env = loadConfig(
@@ -22,7 +23,7 @@ const clients = { s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sqs: n
 export const handler = async (): Promise<SweepResult> => {
   const result = await sweep(clients, {
     bucket: env.BUCKET_NAME,
-    prefix: 'incoming/',
+    prefix: contract.prefixes.incoming,
     ledgerTableName: env.LEDGER_TABLE_NAME,
     queueUrl: env.QUEUE_URL,
     minAgeMs: env.MIN_AGE_SECONDS * 1000,

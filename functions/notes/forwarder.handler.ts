@@ -5,6 +5,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import contract from './contract.json';
 import { failedSequenceNumbers, forwardRecords } from './forward';
 
 export interface ForwarderDeps {
@@ -40,5 +41,5 @@ export const handler = forwarder({
   sqs: new SQSClient({}),
   queueUrl: env.QUEUE_URL,
   logger: createLogger('notes-forwarder'),
-  metrics: new Metrics({ namespace: 'ReliableIngestion/Notes', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'notes-forwarder' }),
+  metrics: new Metrics({ namespace: contract.metricNamespace, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'notes-forwarder' }),
 });

@@ -1,12 +1,18 @@
 import * as z from 'zod/mini';
+import contract from './contract.json';
 
-// At most 200 KB in UTF-8, well within a DynamoDB item (400 KB). The content never travels through
-// SQS (a count request names the note and version), so no escaping can push it over a queue's limit.
-export const MAX_CONTENT_CHARACTERS = 50_000;
+// The body's JSON schema lives in contract.json: the API validates requests with it before invoking
+// the function, which checks the same limits here.
+const { title, content } = contract.noteInputSchema.properties;
+
+// 50,000 characters: at most 200 KB in UTF-8, well within a DynamoDB item (400 KB). The content never
+// travels through SQS (a count request names the note and version), so no escaping can push it over a
+// queue's limit.
+export const MAX_CONTENT_CHARACTERS = content.maxLength;
 
 export const noteInputSchema = z.strictObject({
-  title: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
-  content: z.string().check(z.minLength(1), z.maxLength(MAX_CONTENT_CHARACTERS)),
+  title: z.optional(z.string().check(z.trim(), z.minLength(title.minLength), z.maxLength(title.maxLength))),
+  content: z.string().check(z.minLength(content.minLength), z.maxLength(MAX_CONTENT_CHARACTERS)),
 });
 
 export type NoteInput = z.infer<typeof noteInputSchema>;

@@ -1,13 +1,15 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../lib/errors';
 import { describeIssues } from '../lib/validation';
+import contract from './contract.json';
 
 /**
- * Most levels of objects and arrays a message may nest, the body itself being level 1. The API
- * refuses deeper bodies with a 400 (infra/modules/apigw, max_body_depth); the processor checks again
- * for messages that reached the queue another way, before anything recursive touches them.
+ * Most levels of objects and arrays a message may nest, the body itself being level 1 (32, in
+ * contract.json). The API refuses deeper bodies with a 400 (the pipeline passes the same number to the
+ * apigw module's max_body_depth); the processor checks again for messages that reached the queue
+ * another way, before anything recursive touches them.
  */
-export const MAX_MESSAGE_DEPTH = 32;
+export const MAX_MESSAGE_DEPTH: number = contract.maxBodyDepth;
 
 /** The message contract the processor accepts. The API only checks "a non-empty JSON object". */
 export const messageSchema = z.strictObject({
