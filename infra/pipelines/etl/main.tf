@@ -131,23 +131,25 @@ module "loader" {
     },
     { sid = "LoadTable", actions = ["dynamodb:BatchWriteItem"], resources = [module.rows.table_arn] },
     { sid = "Ledger", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"], resources = [module.ledger.table_arn] },
-    # The event source mapping receives and deletes; the function sends continuations and delayed re-queues.
-    { sid = "ConsumeAndContinue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage"], resources = [module.queue.queue_arn] },
+    # The event source mapping receives and deletes (granted by the module); the function sends
+    # continuations and delayed re-queues.
+    { sid = "Continue", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
+  event_source_mapping = {
+    queue = {
+      event_source_arn    = module.queue.queue_arn
+      batch_size          = 1 # one file per invocation: each may use the whole timeout
+      maximum_concurrency = var.maximum_concurrency
+      enabled             = var.runtime.event_source_mappings_enabled
+    }
+  }
   tags = local.tags
 }
 
-resource "aws_lambda_event_source_mapping" "loader" {
-  event_source_arn        = module.queue.queue_arn
-  function_name           = module.loader.function_arn
-  batch_size              = 1 # one file per invocation: each may use the whole timeout
-  function_response_types = ["ReportBatchItemFailures"]
-  enabled                 = var.runtime.event_source_mappings_enabled
-
-  scaling_config {
-    maximum_concurrency = var.maximum_concurrency
-  }
+moved {
+  from = aws_lambda_event_source_mapping.loader
+  to   = module.loader.aws_lambda_event_source_mapping.this["queue"]
 }
 
 # The sweeper is invoked asynchronously by the schedule: a run that still fails after two retries, or
@@ -226,29 +228,15 @@ module "alarms" {
   alarm_emails = var.alarm_emails
   tags         = local.tags
 
+  presets = {
+    loader-errors              = { type = "function_errors", function_name = module.loader.function_name, description = "The loader failed whole invocations (a file is retried, then parked in the DLQ)." }
+    sweeper-errors             = { type = "function_errors", function_name = module.sweeper.function_name, description = "The sweeper failed: missed notifications are not being caught up." }
+    dlq-not-empty              = { type = "dlq_not_empty", queue_name = module.queue.dlq_name, description = "File notifications failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive." }
+    sweeper-failures-not-empty = { type = "dlq_not_empty", queue_name = module.sweeper_failures.queue_name, description = "Sweeper runs failed every retry and wait in ${module.sweeper_failures.queue_name}: missed notifications are not being caught up." }
+    loader-duration            = { type = "function_duration", function_name = module.loader.function_name, threshold = local.loader_timeout * 1000 * 0.8, description = "A load ran within 20% of the timeout: raise memory or timeout before loads start to hand over often." }
+  }
+
   alarms = {
-    loader-errors = {
-      description = "The loader failed whole invocations (a file is retried, then parked in the DLQ)."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.loader.function_name }
-      threshold   = 0
-    }
-    sweeper-errors = {
-      description = "The sweeper failed: missed notifications are not being caught up."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.sweeper.function_name }
-      threshold   = 0
-    }
-    dlq-not-empty = {
-      description = "File notifications failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = module.queue.dlq_name }
-      statistic   = "Maximum"
-      threshold   = 0
-    }
     files-failed = {
       description = "A file failed ${var.max_file_attempts} times the same way and was marked failed in ${module.ledger.table_name} (it is not swept again): see the loader's logs and the DLQ, fix the cause, then redrive."
       namespace   = local.contract.metricNamespace
@@ -258,14 +246,6 @@ module "alarms" {
       period      = 300
       threshold   = 0
     }
-    sweeper-failures-not-empty = {
-      description = "Sweeper runs failed every retry and wait in ${module.sweeper_failures.queue_name}: missed notifications are not being caught up."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = module.sweeper_failures.queue_name }
-      statistic   = "Maximum"
-      threshold   = 0
-    }
     rejected-ratio = {
       description = "A file had more than ${var.rejected_ratio_alarm_percent}% rejected rows: see quarantine/ and reports/ in ${local.bucket_name}."
       namespace   = local.contract.metricNamespace
@@ -273,14 +253,6 @@ module "alarms" {
       dimensions  = { service = "${var.name}-loader" }
       statistic   = "Maximum"
       threshold   = var.rejected_ratio_alarm_percent
-    }
-    loader-duration = {
-      description = "A load ran within 20% of the timeout: raise memory or timeout before loads start to hand over often."
-      namespace   = "AWS/Lambda"
-      metric_name = "Duration"
-      dimensions  = { FunctionName = module.loader.function_name }
-      statistic   = "Maximum"
-      threshold   = local.loader_timeout * 1000 * 0.8
     }
   }
 }

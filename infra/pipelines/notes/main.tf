@@ -106,40 +106,33 @@ module "forwarder" {
     POWERTOOLS_LOG_LEVEL    = var.log_level
     QUEUE_URL               = module.queue.queue_url
   }
+  # The module grants the mapping's stream reads (DescribeStream, GetRecords, GetShardIterator on the
+  # stream: ListStreams, which takes no stream ARN, is never called) and the send to its on-failure queue.
   policy_statements = [
-    # The mapping names the stream: ListStreams (which takes no stream ARN) is never called.
-    { sid = "ReadStream", actions = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], resources = [module.table.stream_arn] },
     { sid = "Forward", actions = ["sqs:SendMessage"], resources = [module.queue.queue_arn] },
-    { sid = "ReportFailures", actions = ["sqs:SendMessage"], resources = [module.stream_failures.queue_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
+  event_source_mapping = {
+    stream = {
+      event_source_arn               = module.table.stream_arn
+      starting_position              = "TRIM_HORIZON"
+      batch_size                     = var.stream_batch_size
+      bisect_batch_on_function_error = true
+      maximum_retry_attempts         = var.stream_maximum_retry_attempts
+      maximum_record_age_in_seconds  = var.stream_maximum_record_age_seconds
+      destination_on_failure         = module.stream_failures.queue_arn
+      enabled                        = var.runtime.event_source_mappings_enabled
+      # Deletions never need a count: dropped by Lambda before any invocation. Title edits and the
+      # count's own write-back are MODIFY records too; only the forwarder can compare old and new content.
+      filter_patterns = [jsonencode({ eventName = ["INSERT", "MODIFY"] })]
+    }
+  }
   tags = local.tags
 }
 
-resource "aws_lambda_event_source_mapping" "forwarder" {
-  event_source_arn               = module.table.stream_arn
-  function_name                  = module.forwarder.function_arn
-  starting_position              = "TRIM_HORIZON"
-  batch_size                     = var.stream_batch_size
-  bisect_batch_on_function_error = true
-  maximum_retry_attempts         = var.stream_maximum_retry_attempts
-  maximum_record_age_in_seconds  = var.stream_maximum_record_age_seconds
-  function_response_types        = ["ReportBatchItemFailures"]
-  enabled                        = var.runtime.event_source_mappings_enabled
-
-  # Deletions never need a count: dropped by Lambda before any invocation. Title edits and the
-  # count's own write-back are MODIFY records too; only the forwarder can compare old and new content.
-  filter_criteria {
-    filter {
-      pattern = jsonencode({ eventName = ["INSERT", "MODIFY"] })
-    }
-  }
-
-  destination_config {
-    on_failure {
-      destination_arn = module.stream_failures.queue_arn
-    }
-  }
+moved {
+  from = aws_lambda_event_source_mapping.forwarder
+  to   = module.forwarder.aws_lambda_event_source_mapping.this["stream"]
 }
 
 module "word_count" {
@@ -155,25 +148,25 @@ module "word_count" {
     TABLE_NAME              = module.table.table_name
   }
   policy_statements = [
-    # What the event source mapping calls; the function itself never touches the queue.
-    { sid = "ConsumeQueue", actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources = [module.queue.queue_arn] },
     # The count request names the note and version; the function reads the text, then writes the count.
     { sid = "ReadNoteWriteCount", actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [module.table.table_arn] },
     { sid = "UseKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [module.kms.key_arn] },
   ]
+  # The function itself never touches the queue: the mapping receives and deletes.
+  event_source_mapping = {
+    queue = {
+      event_source_arn    = module.queue.queue_arn
+      batch_size          = var.word_count_batch_size
+      maximum_concurrency = 5
+      enabled             = var.runtime.event_source_mappings_enabled
+    }
+  }
   tags = local.tags
 }
 
-resource "aws_lambda_event_source_mapping" "word_count" {
-  event_source_arn        = module.queue.queue_arn
-  function_name           = module.word_count.function_arn
-  batch_size              = var.word_count_batch_size
-  function_response_types = ["ReportBatchItemFailures"]
-  enabled                 = var.runtime.event_source_mappings_enabled
-
-  scaling_config {
-    maximum_concurrency = 5
-  }
+moved {
+  from = aws_lambda_event_source_mapping.word_count
+  to   = module.word_count.aws_lambda_event_source_mapping.this["queue"]
 }
 
 module "alarms" {
@@ -183,58 +176,13 @@ module "alarms" {
   alarm_emails = var.alarm_emails
   tags         = local.tags
 
-  alarms = {
-    stream-iterator-age = {
-      description = "The forwarder is more than ${var.iterator_age_alarm_seconds}s behind the ${module.table.table_name} stream (records expire after 24 h): it is failing or too slow."
-      namespace   = "AWS/Lambda"
-      metric_name = "IteratorAge"
-      dimensions  = { FunctionName = module.forwarder.function_name }
-      statistic   = "Maximum"
-      threshold   = var.iterator_age_alarm_seconds * 1000
-    }
-    stream-failures = {
-      description = "The forwarder gave up on stream records (see ${module.stream_failures.queue_name}): recount the notes they name (README)."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = module.stream_failures.queue_name }
-      statistic   = "Maximum"
-      threshold   = 0
-    }
-    word-count-dlq-not-empty = {
-      description = "Count requests failed ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = module.queue.dlq_name }
-      statistic   = "Maximum"
-      threshold   = 0
-    }
-    forwarder-errors = {
-      description = "The forwarder failed whole invocations (the stream retries them, bisecting)."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.forwarder.function_name }
-      threshold   = 0
-    }
-    word-count-errors = {
-      description = "The word-count function failed whole invocations."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.word_count.function_name }
-      threshold   = 0
-    }
-    api-errors = {
-      description = "The notes API function failed (clients got 5xx)."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.api_function.function_name }
-      threshold   = 0
-    }
-    api-5xx = {
-      description = "The notes API answered 5xx."
-      namespace   = "AWS/ApiGateway"
-      metric_name = "5XXError"
-      dimensions  = { ApiName = module.api.rest_api_name, Stage = module.api.stage_name }
-      threshold   = 0
-    }
+  presets = {
+    stream-iterator-age      = { type = "stream_iterator_age", function_name = module.forwarder.function_name, threshold = var.iterator_age_alarm_seconds * 1000, description = "The forwarder is more than ${var.iterator_age_alarm_seconds}s behind the ${module.table.table_name} stream (records expire after 24 h): it is failing or too slow." }
+    stream-failures          = { type = "dlq_not_empty", queue_name = module.stream_failures.queue_name, description = "The forwarder gave up on stream records (see ${module.stream_failures.queue_name}): recount the notes they name (README)." }
+    word-count-dlq-not-empty = { type = "dlq_not_empty", queue_name = module.queue.dlq_name, description = "Count requests failed ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive." }
+    forwarder-errors         = { type = "function_errors", function_name = module.forwarder.function_name, description = "The forwarder failed whole invocations (the stream retries them, bisecting)." }
+    word-count-errors        = { type = "function_errors", function_name = module.word_count.function_name, description = "The word-count function failed whole invocations." }
+    api-errors               = { type = "function_errors", function_name = module.api_function.function_name, description = "The notes API function failed (clients got 5xx)." }
+    api-5xx                  = { type = "api_5xx", api_name = module.api.rest_api_name, stage_name = module.api.stage_name, description = "The notes API answered 5xx." }
   }
 }

@@ -36,32 +36,22 @@ module "processor" {
     POWERTOOLS_SERVICE_NAME = "${var.name}-processor"
     POWERTOOLS_LOG_LEVEL    = var.log_level
   }
-  policy_statements = [
-    {
-      sid       = "ConsumeQueue"
-      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
-      resources = [module.queue.queue_arn]
-    },
-    {
-      sid       = "DecryptQueue"
-      actions   = ["kms:Decrypt"]
-      resources = [module.kms.key_arn]
-    },
-  ]
+  # The module grants the mapping's reads; the queue's key is the function's own (kms:Decrypt).
+  event_source_mapping = {
+    queue = {
+      event_source_arn                   = module.queue.queue_arn
+      batch_size                         = var.batch_size
+      maximum_batching_window_in_seconds = var.maximum_batching_window_seconds
+      maximum_concurrency                = var.maximum_concurrency
+      enabled                            = var.runtime.event_source_mappings_enabled
+    }
+  }
   tags = local.tags
 }
 
-resource "aws_lambda_event_source_mapping" "processor" {
-  event_source_arn                   = module.queue.queue_arn
-  function_name                      = module.processor.function_arn
-  batch_size                         = var.batch_size
-  maximum_batching_window_in_seconds = var.maximum_batching_window_seconds
-  function_response_types            = ["ReportBatchItemFailures"]
-  enabled                            = var.runtime.event_source_mappings_enabled
-
-  scaling_config {
-    maximum_concurrency = var.maximum_concurrency
-  }
+moved {
+  from = aws_lambda_event_source_mapping.processor
+  to   = module.processor.aws_lambda_event_source_mapping.this["queue"]
 }
 
 module "api" {
@@ -89,44 +79,11 @@ module "alarms" {
   alarm_emails = var.alarm_emails
   tags         = local.tags
 
-  alarms = {
-    dlq-not-empty = {
-      description = "Messages failed processing ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive (see README)."
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      dimensions  = { QueueName = module.queue.dlq_name }
-      statistic   = "Maximum"
-      threshold   = 0
-    }
-    oldest-message-age = {
-      description        = "The oldest message in ${module.queue.queue_name} is older than ${var.oldest_message_age_alarm_seconds}s: the processor is failing or falling behind."
-      namespace          = "AWS/SQS"
-      metric_name        = "ApproximateAgeOfOldestMessage"
-      dimensions         = { QueueName = module.queue.queue_name }
-      statistic          = "Maximum"
-      threshold          = var.oldest_message_age_alarm_seconds
-      evaluation_periods = 3
-    }
-    processor-errors = {
-      description = "The processor function failed (whole invocations, not single records)."
-      namespace   = "AWS/Lambda"
-      metric_name = "Errors"
-      dimensions  = { FunctionName = module.processor.function_name }
-      threshold   = 0
-    }
-    processor-throttles = {
-      description = "The processor was throttled: raise the account concurrency or lower maximum_concurrency elsewhere."
-      namespace   = "AWS/Lambda"
-      metric_name = "Throttles"
-      dimensions  = { FunctionName = module.processor.function_name }
-      threshold   = 0
-    }
-    api-5xx = {
-      description = "The API answered 5xx: the queue was unreachable and nothing was stored for those requests."
-      namespace   = "AWS/ApiGateway"
-      metric_name = "5XXError"
-      dimensions  = { ApiName = module.api.rest_api_name, Stage = module.api.stage_name }
-      threshold   = 0
-    }
+  presets = {
+    dlq-not-empty       = { type = "dlq_not_empty", queue_name = module.queue.dlq_name, description = "Messages failed processing ${local.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive (see README)." }
+    oldest-message-age  = { type = "queue_oldest_message_age", queue_name = module.queue.queue_name, threshold = var.oldest_message_age_alarm_seconds, description = "The oldest message in ${module.queue.queue_name} is older than ${var.oldest_message_age_alarm_seconds}s: the processor is failing or falling behind." }
+    processor-errors    = { type = "function_errors", function_name = module.processor.function_name, description = "The processor function failed (whole invocations, not single records)." }
+    processor-throttles = { type = "function_throttles", function_name = module.processor.function_name, description = "The processor was throttled: raise the account concurrency or lower maximum_concurrency elsewhere." }
+    api-5xx             = { type = "api_5xx", api_name = module.api.rest_api_name, stage_name = module.api.stage_name, description = "The API answered 5xx: the queue was unreachable and nothing was stored for those requests." }
   }
 }

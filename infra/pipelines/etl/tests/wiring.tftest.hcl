@@ -2,44 +2,9 @@
 # the lifecycle never expires incoming/, each function may do exactly what its code does, the sweeper's
 # failed runs land in a queue, and the alarms watch it.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/mock" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock-queue" }
-  }
-  mock_resource "aws_dynamodb_table" {
-    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mock" }
-  }
+  source = "../../testing/aws"
   mock_resource "aws_s3_bucket" {
     defaults = { arn = "arn:aws:s3:::etl-test-123456789012-eu-west-1" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/mock" }
   }
 }
 
@@ -102,8 +67,8 @@ run "wiring" {
     error_message = "The loader reads and writes the ledger"
   }
   assert {
-    condition     = module.loader.permissions["ConsumeAndContinue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage"])
-    error_message = "The loader's queue permissions are the mapping's and SendMessage (continuations, delayed re-queues)"
+    condition     = module.loader.permissions["EventSourceQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]) && module.loader.permissions["Continue"].actions == tolist(["sqs:SendMessage"]) && module.loader.permissions["Continue"].resources == module.loader.permissions["EventSourceQueue"].resources
+    error_message = "The loader's queue permissions are the mapping's and SendMessage to the same queue (continuations, delayed re-queues)"
   }
 
   assert {

@@ -1,18 +1,7 @@
-# Plans the pipeline against a mocked provider and checks that each function's role grants what its
+# Applies the pipeline against a mocked provider and checks that each function's role grants what its
 # code (or its event source mapping) calls, and nothing else that was found unused.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {
@@ -23,18 +12,26 @@ variables {
 }
 
 run "least_privilege" {
-  command = plan
+  command = apply
 
   assert {
-    condition     = module.word_count.permissions["ConsumeQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"])
+    condition     = module.word_count.permissions["EventSourceQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"])
     error_message = "The word count is fed by its event source mapping only: receive, delete, attributes (no ChangeMessageVisibility, which no code calls)"
   }
   assert {
-    condition     = module.forwarder.permissions["ReadStream"].actions == tolist(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"])
+    condition     = module.forwarder.permissions["EventSourceStream"].actions == tolist(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"])
     error_message = "The forwarder reads its one stream; ListStreams (never called, and not scoped by a stream ARN) is not granted"
   }
   assert {
     condition     = alltrue(flatten([for m in [module.api_function.permissions, module.forwarder.permissions, module.word_count.permissions] : [for sid, p in m : !contains(p.actions, "sqs:ChangeMessageVisibility") && !contains(p.actions, "dynamodb:ListStreams")]]))
     error_message = "No notes function may change message visibility or list streams"
+  }
+  assert {
+    condition     = module.forwarder.event_source_mappings["stream"].destination_on_failure == module.stream_failures.queue_arn && module.forwarder.permissions["OnFailureStream"].actions == tolist(["sqs:SendMessage"])
+    error_message = "Stream records the forwarder gives up on go to the stream-failures queue, which its role may send to"
+  }
+  assert {
+    condition     = length(module.alarms.alarm_names) == 7 && module.alarms.alarm_metrics["stream-iterator-age"].metric_name == "IteratorAge" && module.alarms.alarm_metrics["stream-iterator-age"].threshold == var.iterator_age_alarm_seconds * 1000
+    error_message = "Stream age (in milliseconds), stream failures, DLQ, three function errors and API 5xx each have an alarm"
   }
 }

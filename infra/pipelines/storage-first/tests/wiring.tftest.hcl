@@ -1,35 +1,6 @@
 # Applies the pipeline against a mocked provider and checks the wiring that keeps messages safe.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "eu-west-1" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/mock" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock-queue" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" }
-  }
+  source = "../../testing/aws"
 }
 
 variables {
@@ -42,11 +13,11 @@ run "wiring" {
   command = apply
 
   assert {
-    condition     = aws_lambda_event_source_mapping.processor.function_response_types == toset(["ReportBatchItemFailures"])
+    condition     = module.processor.event_source_mappings["queue"].function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "The processor must report partial batch failures, or one bad message fails its whole batch"
   }
   assert {
-    condition     = module.queue.queue_arn == aws_lambda_event_source_mapping.processor.event_source_arn
+    condition     = module.queue.queue_arn == module.processor.event_source_mappings["queue"].event_source_arn
     error_message = "The processor must consume the queue the API writes to"
   }
   assert {
@@ -58,7 +29,7 @@ run "wiring" {
     error_message = "Visibility timeout must be six times the processor timeout plus the batching window"
   }
   assert {
-    condition     = module.processor.permissions["ConsumeQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"])
+    condition     = module.processor.permissions["EventSourceQueue"].actions == tolist(["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"])
     error_message = "The processor is fed by its event source mapping only: receive, delete, attributes (no ChangeMessageVisibility, which no code calls)"
   }
   assert {
