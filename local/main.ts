@@ -1,7 +1,9 @@
 // `make local`: the stack on emulators, in the foreground, until Ctrl-C.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot, startLocalStack } from './stack';
+import type { Endpoint } from './gateway/server';
+import { scenarios } from './scenarios/index';
+import { endpointsOf, routeOf } from './scenarios/scenario';
+import { removeSession, writeSession } from './session';
+import { startLocalStack } from './stack';
 
 const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 5010);
 const apiPort = Number(process.env.LOCAL_API_PORT ?? 4010);
@@ -18,9 +20,16 @@ const stack = await startLocalStack({ emulatorPort, apiPort });
 process.removeListener('SIGINT', interruptedDuringStartup);
 process.removeListener('SIGTERM', interruptedDuringStartup);
 
+// Each deployed pipeline's scenario gives the sample bodies of its routes.
+const sampleBodies = new Map<Endpoint, unknown>();
+for (const scenario of scenarios) {
+  const pipeline = stack.pipelines[scenario.pipeline];
+  if (!pipeline) continue;
+  for (const endpoint of endpointsOf(pipeline, stack.endpoints)) sampleBodies.set(endpoint, scenario.sampleBodies[routeOf(endpoint)]);
+}
+
 console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
-console.log(`Event sources polled locally: ${stack.mappings.length}`);
-const sampleBody = (url: string) => (url.includes('/notes') ? '{"title":"demo","content":"Hello from the local stack"}' : '{"type":"demo","data":{"hello":"world"}}');
+console.log(`Pipelines: ${Object.keys(stack.pipelines).join(', ') || 'none'}. Event sources polled locally: ${stack.stats.length} of ${stack.mappings.length}`);
 let lastApi = '';
 for (const endpoint of stack.endpoints) {
   if (endpoint.apiName !== lastApi) console.log(`\n${endpoint.apiName} (${endpoint.stage}):`);
@@ -28,23 +37,22 @@ for (const endpoint of stack.endpoints) {
   const key = endpoint.apiKey ? ` -H 'x-api-key: ${endpoint.apiKey}'` : '';
   // The emulator's credentials sign for the local gateway, as real ones would for API Gateway.
   const sign = endpoint.signed ? ` --aws-sigv4 'aws:amz:us-east-1:execute-api' --user test:test` : '';
-  const body = ['POST', 'PUT', 'PATCH'].includes(endpoint.method) ? ` -H 'content-type: application/json' -d '${sampleBody(endpoint.url)}'` : '';
+  const sample = JSON.stringify(sampleBodies.get(endpoint) ?? {});
+  const body = ['POST', 'PUT', 'PATCH'].includes(endpoint.method) ? ` -H 'content-type: application/json' -d '${sample}'` : '';
   console.log(`  ${endpoint.method.padEnd(6)} curl -sS -X ${endpoint.method} '${endpoint.url}'${sign}${key}${body}`);
 }
 console.log(`\nAWS CLI against the emulator: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${stack.emulatorEndpoint} sqs list-queues`);
 console.log('Function logs appear below. Ctrl-C stops everything.\n');
 
-// make demo finds the running stack through this file.
-const sessionFile = join(repoRoot, '.cache/local/session.json');
-mkdirSync(join(repoRoot, '.cache/local'), { recursive: true });
-writeFileSync(sessionFile, JSON.stringify({ emulatorEndpoint: stack.emulatorEndpoint, apiUrl: stack.apiUrl, endpoints: stack.endpoints, outputs: stack.outputs }, null, 2));
+// make demo finds the running stack through the session file.
+writeSession({ emulatorEndpoint: stack.emulatorEndpoint, apiUrl: stack.apiUrl, endpoints: stack.endpoints, pipelines: stack.pipelines });
 
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   console.log('\n[local] stopping ...');
-  rmSync(sessionFile, { force: true });
+  removeSession();
   await stack.stop();
   process.exit(0);
 };

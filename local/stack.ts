@@ -7,6 +7,7 @@ import { EMULATOR_CREDENTIALS, startMoto, type RunningMoto } from './emulator/mo
 import { adapterFor } from './event-sources/index';
 import { createFunctionRunner } from './functions/runner';
 import { loadRestApis } from './gateway/load';
+import { deployedPipelines, type PipelineSummary } from './pipelines';
 import { startApiServer, type Endpoint } from './gateway/server';
 import { terraformApply, terraformOutputs } from './terraform';
 
@@ -38,7 +39,12 @@ export interface LocalStack {
   emulatorEndpoint: string;
   apiUrl: string;
   endpoints: Endpoint[];
+  /** Every output of infra/local. */
   outputs: Record<string, unknown>;
+  /** Deployed pipelines by name, each its stack summary (the `pipelines` output). */
+  pipelines: Record<string, PipelineSummary>;
+  /** Sensitive values by pipeline (the `pipeline_secrets` output). */
+  pipelineSecrets: Record<string, Record<string, unknown>>;
   mappings: EventSourceMappingConfiguration[];
   stop(): Promise<void>;
 }
@@ -133,7 +139,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localRoutes: { '/_local/stats': () => stats },
     });
     stopApi = api.stop;
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, mappings, stats, stop };
+    const { pipelines, secrets } = deployedPipelines(outputs);
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stop };
   } catch (error) {
     await stop();
     throw error;

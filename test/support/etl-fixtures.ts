@@ -1,16 +1,6 @@
 import { Readable } from 'node:stream';
 
-export const HEADER = 'order_id,line,customer_email,sku,quantity,unit_price,currency,order_date,gift,note,status';
-
-/** A valid order line; n makes it unique. */
-export const goodRow = (n: number) => `ORD-${String(100000 + n)},1,user${n}@example.com,SKU-${n % 50},${(n % 9) + 1},${(n % 100) + 0.5},EUR,2026-11-${String((n % 28) + 1).padStart(2, '0')},no,"note, with comma",PAID`;
-/** A row that fails validation three ways. */
-export const badRow = (n: number) => `ORD-${String(100000 + n)},1,not-an-email,SKU-1,0,1,EUR,2026-13-01,no,,PAID`;
-
-export function csvOf(rows: string[], { crlf = false, bom = false } = {}): string {
-  const eol = crlf ? '\r\n' : '\n';
-  return `${bom ? '\ufeff' : ''}${[HEADER, ...rows].join(eol)}${eol}`;
-}
+export { badRow, csvOf, goodRow, HEADER } from '../../local/scenarios/etl-rows';
 
 export const streamOf = (text: string, chunkSize = 7) =>
   Readable.from((function* () {
