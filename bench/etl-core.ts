@@ -3,7 +3,7 @@
 // Prints one JSON line: rows, seconds, rows/s, peak RSS, DynamoDB calls.
 import { parse } from 'csv-parse';
 import { BatchWriteItemCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFile } from '../functions/etl/load-file';
 import { schema } from '../functions/etl/schema';
@@ -38,6 +38,7 @@ async function core(): Promise<{ rows: number; batchWriteCalls: number; rejected
   let batchWriteCalls = 0;
   const s3 = stubClient(new S3Client({ region: 'us-east-1' }), [
     [GetObjectCommand, () => ({ Body: generatedCsv(bytes) })],
+    [ListObjectVersionsCommand, () => ({ Versions: [{ Key: 'reports-only/bench.csv', VersionId: 'v1' }] })],
     [PutObjectCommand, () => ({})],
     [CreateMultipartUploadCommand, () => ({ UploadId: 'bench' })],
     [UploadPartCommand, () => ({ ETag: 'etag' })],
