@@ -45,7 +45,7 @@ output "access_log_group_name" {
 }
 
 output "routes" {
-  description = "Routes the API serves, e.g. [\"GET /notes\", \"POST /notes\", ...]."
+  description = "Routes the API serves, sorted, as \"<METHOD> /<path_part>[/{<item_path_parameter>}]\"."
   value       = local.route_names
 }
 

@@ -9,9 +9,8 @@ variable "name" {
 }
 
 variable "path_part" {
-  description = "Resource path of the API: POST /<path_part> for storage integrations, the collection for type = \"lambda\"."
+  description = "Resource path of the API, e.g. \"messages\": POST /<path_part> for storage integrations, the collection for type = \"lambda\"."
   type        = string
-  default     = "messages"
 
   validation {
     condition     = can(regex("^[a-zA-Z0-9._-]+$", var.path_part))
@@ -99,11 +98,21 @@ variable "target_kms_key_arn" {
 variable "request_schema" {
   description = "JSON schema (draft 4) every request body (POST, PUT, PATCH) must satisfy before it reaches the integration. The default accepts any non-empty JSON object: deeper validation belongs to the processor, so nothing the API took is lost."
   type        = string
-  default     = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"title\":\"Message\",\"type\":\"object\",\"minProperties\":1}"
+  default     = "{\"$schema\":\"http://json-schema.org/draft-04/schema#\",\"type\":\"object\",\"minProperties\":1}"
 
   validation {
     condition     = can(jsondecode(var.request_schema))
     error_message = "request_schema must be valid JSON."
+  }
+}
+
+variable "request_model_name" {
+  description = "Name of the API Gateway model holding request_schema (what the body is, e.g. \"Message\" or \"NoteInput\"): clients see it in the API's definition."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9]{1,128}$", var.request_model_name))
+    error_message = "request_model_name must be 1-128 letters and digits (API Gateway model names are alphanumeric)."
   }
 }
 
@@ -148,7 +157,7 @@ variable "log_retention_days" {
 }
 
 variable "logging_level" {
-  description = "Execution logging level of the stage (OFF, ERROR, INFO). Needs the account's API Gateway CloudWatch role (manage_account_logging_role)."
+  description = "Execution logging level of the stage (OFF, ERROR, INFO). Needs the region's API Gateway account setting (a CloudWatch role), which this module leaves to its caller (one per account and region)."
   type        = string
   default     = "ERROR"
 
@@ -156,12 +165,6 @@ variable "logging_level" {
     condition     = contains(["OFF", "ERROR", "INFO"], var.logging_level)
     error_message = "logging_level must be OFF, ERROR or INFO."
   }
-}
-
-variable "manage_account_logging_role" {
-  description = "Create the region-wide API Gateway account setting that lets API Gateway write execution logs. Set false when another stack already manages it (it is one per account and region)."
-  type        = bool
-  default     = true
 }
 
 variable "waf_web_acl_arn" {

@@ -58,12 +58,11 @@ module "api" {
   }
   authorization        = var.api_authorization
   request_schema       = jsonencode(local.contract.noteInputSchema)
+  request_model_name   = local.contract.noteInputSchema.title
   kms_key_arn          = module.kms.key_arn
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
-  # The region's API Gateway account setting (execution logging role) belongs to the stack.
-  manage_account_logging_role = false
-  tags                        = local.tags
+  tags                 = local.tags
 }
 
 # Attach to the roles and users that may call the notes API (authorization = AWS_IAM).

@@ -55,8 +55,10 @@ moved {
 }
 
 module "api" {
-  source = "../../modules/apigw"
-  name   = "${var.name}-api"
+  source             = "../../modules/apigw"
+  name               = "${var.name}-api"
+  path_part          = "messages"
+  request_model_name = "Message"
   integration = {
     type                 = "sqs"
     sqs_queue_arn        = module.queue.queue_arn
@@ -67,9 +69,7 @@ module "api" {
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
   max_body_depth       = local.contract.maxBodyDepth
-  # The region's API Gateway account setting (execution logging role) belongs to the stack.
-  manage_account_logging_role = false
-  tags                        = local.tags
+  tags                 = local.tags
 }
 
 module "alarms" {

@@ -6,8 +6,10 @@ mock_provider "aws" {
 }
 
 variables {
-  name        = "test-api"
-  kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  name               = "test-api"
+  path_part          = "orders"
+  request_model_name = "Order"
+  kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
 }
 
 run "sqs_send_message" {
@@ -39,6 +41,10 @@ run "sqs_send_message" {
   assert {
     condition     = aws_api_gateway_integration_response.this["400"].selection_pattern == "4\\d{2}"
     error_message = "Service 4xx (e.g. message too large) must map to a 400"
+  }
+  assert {
+    condition     = aws_api_gateway_resource.this.path_part == "orders" && aws_api_gateway_model.body.name == "Order" && aws_api_gateway_method.this["collection POST"].request_models["application/json"] == "Order"
+    error_message = "The route and the body's model are named by path_part and request_model_name"
   }
 }
 
@@ -84,15 +90,15 @@ run "body_depth_and_execution_logs" {
   }
 
   assert {
-    condition     = jsondecode(aws_api_gateway_model.message.schema).allOf[0]["$ref"] == "#/definitions/bodyDepth4" && length(jsondecode(aws_api_gateway_model.message.schema).definitions) == 5
+    condition     = jsondecode(aws_api_gateway_model.body.schema).allOf[0]["$ref"] == "#/definitions/bodyDepth4" && length(jsondecode(aws_api_gateway_model.body.schema).definitions) == 5
     error_message = "The model must check the body against a chain of max_body_depth + 1 definitions"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_model.message.schema).definitions.bodyDepth0.type == ["string", "number", "boolean", "null"] && jsondecode(aws_api_gateway_model.message.schema).definitions.bodyDepth1.items["$ref"] == "#/definitions/bodyDepth0"
+    condition     = jsondecode(aws_api_gateway_model.body.schema).definitions.bodyDepth0.type == ["string", "number", "boolean", "null"] && jsondecode(aws_api_gateway_model.body.schema).definitions.bodyDepth1.items["$ref"] == "#/definitions/bodyDepth0"
     error_message = "The last level must admit scalars only, each level above must refer to the one below"
   }
   assert {
-    condition     = jsondecode(aws_api_gateway_model.message.schema).minProperties == 1
+    condition     = jsondecode(aws_api_gateway_model.body.schema).minProperties == 1
     error_message = "The caller's request_schema must be kept"
   }
   assert {
@@ -176,17 +182,17 @@ run "lambda_resource_api" {
   command = apply
 
   variables {
-    path_part = "notes"
+    path_part = "articles"
     integration = {
       type                 = "lambda"
-      lambda_function_name = "notes-api"
-      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:notes-api/invocations"
-      item_path_parameter  = "noteId"
+      lambda_function_name = "articles-api"
+      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:articles-api/invocations"
+      item_path_parameter  = "articleId"
     }
   }
 
   assert {
-    condition     = jsonencode(output.routes) == jsonencode(["DELETE /notes/{noteId}", "GET /notes", "GET /notes/{noteId}", "POST /notes", "PUT /notes/{noteId}"])
+    condition     = jsonencode(output.routes) == jsonencode(["DELETE /articles/{articleId}", "GET /articles", "GET /articles/{articleId}", "POST /articles", "PUT /articles/{articleId}"])
     error_message = "A Lambda resource API serves the collection and item routes, nothing else"
   }
   assert {
@@ -206,11 +212,11 @@ run "lambda_resource_api" {
     error_message = "Bodies of POST and PUT must be validated; reads carry none"
   }
   assert {
-    condition     = aws_api_gateway_method.this["item DELETE"].request_parameters["method.request.path.noteId"]
+    condition     = aws_api_gateway_method.this["item DELETE"].request_parameters["method.request.path.articleId"]
     error_message = "Item routes must declare their path parameter"
   }
   assert {
-    condition     = aws_lambda_permission.api[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/notes*"
+    condition     = aws_lambda_permission.api[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/articles*"
     error_message = "Only this API's stage and routes may invoke the function"
   }
   assert {
@@ -223,13 +229,13 @@ run "iam_authorization" {
   command = apply
 
   variables {
-    path_part     = "notes"
+    path_part     = "articles"
     authorization = "AWS_IAM"
     integration = {
       type                 = "lambda"
-      lambda_function_name = "notes-api"
-      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:notes-api/invocations"
-      item_path_parameter  = "noteId"
+      lambda_function_name = "articles-api"
+      lambda_invoke_arn    = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:articles-api/invocations"
+      item_path_parameter  = "articleId"
     }
   }
 
@@ -242,7 +248,7 @@ run "iam_authorization" {
     error_message = "An unsigned request must be told to sign (403), not that the route is missing"
   }
   assert {
-    condition     = jsondecode(output.invoke_policy_json).Statement[0].Resource == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/notes*"
+    condition     = jsondecode(output.invoke_policy_json).Statement[0].Resource == "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/articles*"
     error_message = "The invoke policy must cover exactly this stage's routes"
   }
 }
@@ -251,7 +257,7 @@ run "lambda_needs_function" {
   command = plan
 
   variables {
-    integration = { type = "lambda", lambda_function_name = "notes-api" }
+    integration = { type = "lambda", lambda_function_name = "articles-api" }
   }
 
   expect_failures = [var.integration]
