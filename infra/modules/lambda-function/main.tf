@@ -24,50 +24,27 @@ resource "aws_cloudwatch_log_group" "this" {
   tags              = var.tags
 }
 
+locals {
+  # Failures sent to an SNS topic need sns:Publish, to an SQS queue sqs:SendMessage.
+  send_actions = { sns = ["sns:Publish"], sqs = ["sqs:SendMessage"] }
+
+  # Everything the role may do, in one list: its own logs and key, where failed invocations go, what
+  # each event source mapping calls (read_statements, below), then the caller's statements.
+  statements = concat(
+    [
+      { sid = "WriteOwnLogs", actions = ["logs:CreateLogStream", "logs:PutLogEvents"], resources = ["${aws_cloudwatch_log_group.this.arn}:*"], conditions = [] },
+      { sid = "DecryptEnvironment", actions = ["kms:Decrypt"], resources = [var.kms_key_arn], conditions = [] },
+    ],
+    [for arn in compact([var.dead_letter_target_arn]) : { sid = "DeadLetter", actions = local.send_actions[split(":", arn)[2]], resources = [arn], conditions = [] }],
+    [for arn in compact([try(var.async_on_failure.destination_arn, null)]) : { sid = "OnFailureDestination", actions = local.send_actions[split(":", arn)[2]], resources = [arn], conditions = [] }],
+    local.mapping_statements,
+    var.policy_statements,
+  )
+}
+
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "WriteOwnLogs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  statement {
-    sid       = "DecryptEnvironment"
-    actions   = ["kms:Decrypt"]
-    resources = [var.kms_key_arn]
-  }
-
   dynamic "statement" {
-    for_each = var.dead_letter_target_arn == null ? [] : [var.dead_letter_target_arn]
-    content {
-      sid       = "DeadLetter"
-      actions   = startswith(statement.value, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.async_on_failure == null ? [] : [var.async_on_failure.destination_arn]
-    content {
-      sid       = "OnFailureDestination"
-      actions   = startswith(statement.value, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
-      resources = [statement.value]
-    }
-  }
-
-  # What each event source mapping calls with the function's role: read its source, and send the
-  # records it gives up on to its on-failure destination.
-  dynamic "statement" {
-    for_each = local.mapping_statements
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.policy_statements
+    for_each = local.statements
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
@@ -181,14 +158,16 @@ locals {
   mapping_sids = { for k in keys(var.event_source_mapping) : k => join("", [for w in split(" ", replace(k, "/[^a-zA-Z0-9]+/", " ")) : title(w)]) }
   mapping_statements = concat(
     [for k, m in var.event_source_mapping : {
-      sid       = "EventSource${local.mapping_sids[k]}"
-      actions   = local.source_read_actions[split(":", m.event_source_arn)[2]]
-      resources = [m.event_source_arn]
+      sid        = "EventSource${local.mapping_sids[k]}"
+      actions    = local.source_read_actions[split(":", m.event_source_arn)[2]]
+      resources  = [m.event_source_arn]
+      conditions = []
     }],
     [for k, m in var.event_source_mapping : {
-      sid       = "OnFailure${local.mapping_sids[k]}"
-      actions   = startswith(m.destination_on_failure, "arn:${data.aws_partition.current.partition}:sns:") ? ["sns:Publish"] : ["sqs:SendMessage"]
-      resources = [m.destination_on_failure]
+      sid        = "OnFailure${local.mapping_sids[k]}"
+      actions    = local.send_actions[split(":", m.destination_on_failure)[2]]
+      resources  = [m.destination_on_failure]
+      conditions = []
     } if m.destination_on_failure != null],
   )
 }

@@ -106,6 +106,11 @@ variable "dead_letter_target_arn" {
   description = "SQS queue or SNS topic for failed asynchronous invocations. Not used by event source mappings (their source queue or on-failure destination is the DLQ)."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.dead_letter_target_arn == null || can(regex("^arn:[a-z-]+:(sqs|sns):", var.dead_letter_target_arn))
+    error_message = "dead_letter_target_arn must be the ARN of an SQS queue or an SNS topic."
+  }
 }
 
 variable "async_on_failure" {
