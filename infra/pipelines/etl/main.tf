@@ -147,11 +147,6 @@ module "loader" {
   tags = local.tags
 }
 
-moved {
-  from = aws_lambda_event_source_mapping.loader
-  to   = module.loader.aws_lambda_event_source_mapping.this["queue"]
-}
-
 # The sweeper is invoked asynchronously by the schedule: a run that still fails after two retries, or
 # waits too long, is recorded here (with the error) instead of being dropped.
 module "sweeper_failures" {

@@ -129,11 +129,6 @@ module "forwarder" {
   tags = local.tags
 }
 
-moved {
-  from = aws_lambda_event_source_mapping.forwarder
-  to   = module.forwarder.aws_lambda_event_source_mapping.this["stream"]
-}
-
 module "word_count" {
   source        = "../../modules/lambda-function"
   function_name = "${var.name}-word-count"
@@ -161,11 +156,6 @@ module "word_count" {
     }
   }
   tags = local.tags
-}
-
-moved {
-  from = aws_lambda_event_source_mapping.word_count
-  to   = module.word_count.aws_lambda_event_source_mapping.this["queue"]
 }
 
 module "alarms" {

@@ -49,11 +49,6 @@ module "processor" {
   tags = local.tags
 }
 
-moved {
-  from = aws_lambda_event_source_mapping.processor
-  to   = module.processor.aws_lambda_event_source_mapping.this["queue"]
-}
-
 module "api" {
   source             = "../../modules/apigw"
   name               = "${var.name}-api"
