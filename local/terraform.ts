@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface TerraformOptions {
   /** Folder of the root configuration (infra/local). */
@@ -11,11 +11,15 @@ export interface TerraformOptions {
   log: (line: string) => void;
 }
 
+const dataDirOf = (options: TerraformOptions) => join(dirname(options.statePath), '.terraform');
+
 function runTerraform(args: string[], options: TerraformOptions, capture = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('terraform', args, {
       cwd: options.dir,
-      env: { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' },
+      // Each state has its own data dir (backend settings, provider links): `make local` and an e2e run
+      // share infra/local, and one's `init -reconfigure` must not point the other's `output` at its state.
+      env: { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: dataDirOf(options) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -16,9 +16,8 @@ describe('local runtime: pipelines from the stack outputs, and their scenarios',
     });
   });
 
-  it('reads the older per-pipeline outputs the same way', function () {
-    const read = deployedPipelines({ storage_first: { queue_url: 'q' }, storage_first_api_key: 'k1', etl: null, notes: { table_name: 't' }, notes_api_key: null });
-    expect(read).to.deep.equal({ pipelines: { storage_first: { queue_url: 'q' }, notes: { table_name: 't' } }, secrets: { storage_first: { api_key: 'k1' } } });
+  it('fails naming the outputs it found when there is no pipelines output', function () {
+    expect(() => deployedPipelines({ storage_first: { queue_url: 'q' } })).to.throw('infra/local has no pipelines output (outputs: storage_first)');
   });
 
   it('gives a pipeline the endpoints of the API its summary names, each with its route', function () {
