@@ -11,7 +11,11 @@ CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
 TERRAFORM_VERSION=1.11.4
 AWS_PROVIDER_VERSION=5.100.0
-TF_CONFIG_INSPECT_VERSION=v0.0.0-20260904064934-75d64de68c31
+TERRAFORM_DOCS_VERSION=0.21.0
+TFLINT_VERSION=0.55.0
+# The AWS ruleset's version is pinned once, in .tflint.hcl (where `tflint --init` reads it too).
+TFLINT_RULESET_AWS_VERSION=$(sed -n '/^plugin "aws"/,/^}/s/^ *version *= *"\(.*\)"/\1/p' "$ROOT/.tflint.hcl")
+TFLINT_PLUGIN_DIR=${TFLINT_PLUGIN_DIR:-$CACHE/tflint.d/plugins}
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -92,10 +96,48 @@ RC
   if ! cmp -s "$rc.new" "$rc"; then mv "$rc.new" "$rc"; log "wrote $rc"; else rm "$rc.new"; fi
 }
 
-terraform_config_inspect() { # reads module inputs/outputs for the generated README tables
-  if [ -x "$CACHE/bin/terraform-config-inspect" ]; then return; fi
-  log "building terraform-config-inspect from the Go module proxy"
-  GOBIN="$CACHE/bin" go install "github.com/hashicorp/terraform-config-inspect@$TF_CONFIG_INSPECT_VERSION"
+# Builds a Go command at a pinned version into a file. Not `go install <module>@<version>`: that also
+# reads the module's list of versions (to report deprecations), and the module proxy of this
+# project's machines refuses that list for terraform-docs and tflint-ruleset-aws (403) while it serves
+# the pinned versions. A throwaway module that requires the pinned one builds the same dependency set.
+go_build() { # module, version (vX.Y.Z), package, output file
+  local work
+  work=$(mktemp -d)
+  (
+    cd "$work"
+    go mod init setup.local/tool >/dev/null 2>&1
+    GOFLAGS=-mod=mod go get "$1@$2" > get.log 2>&1 || { cat get.log >&2; exit 1; }
+    mkdir -p "$(dirname "$4")"
+    go build -trimpath -o "$4.new" "$3"
+  ) || { rm -rf "$work"; return 1; }
+  rm -rf "$work"
+  mv "$4.new" "$4"
+}
+
+terraform_docs() { # writes the input/output tables of the module READMEs (make docs, infra tier)
+  if stamp_matches "$CACHE/bin/.terraform-docs.stamp" "$TERRAFORM_DOCS_VERSION" && [ -x "$CACHE/bin/terraform-docs" ]; then return; fi
+  log "building terraform-docs $TERRAFORM_DOCS_VERSION from the Go module proxy"
+  go_build github.com/terraform-docs/terraform-docs "v$TERRAFORM_DOCS_VERSION" \
+    github.com/terraform-docs/terraform-docs "$CACHE/bin/terraform-docs"
+  echo "$TERRAFORM_DOCS_VERSION" > "$CACHE/bin/.terraform-docs.stamp"
+}
+
+# tflint and its AWS ruleset. The ruleset goes where `tflint --init` installs it
+# (<plugin dir>/<source>/<version>/tflint-ruleset-aws), so a copy installed by `tflint --init`
+# (which needs GitHub) is used as is.
+tflint_and_aws_ruleset() {
+  if ! stamp_matches "$CACHE/bin/.tflint.stamp" "$TFLINT_VERSION" || [ ! -x "$CACHE/bin/tflint" ]; then
+    log "building tflint $TFLINT_VERSION from the Go module proxy"
+    go_build github.com/terraform-linters/tflint "v$TFLINT_VERSION" \
+      github.com/terraform-linters/tflint "$CACHE/bin/tflint"
+    echo "$TFLINT_VERSION" > "$CACHE/bin/.tflint.stamp"
+  fi
+  [ -n "$TFLINT_RULESET_AWS_VERSION" ] || { log "no version for plugin \"aws\" in .tflint.hcl"; return 1; }
+  local plugin="$TFLINT_PLUGIN_DIR/github.com/terraform-linters/tflint-ruleset-aws/$TFLINT_RULESET_AWS_VERSION/tflint-ruleset-aws"
+  if [ -x "$plugin" ]; then return; fi
+  log "building tflint-ruleset-aws $TFLINT_RULESET_AWS_VERSION from the Go module proxy (slow, once)"
+  go_build github.com/terraform-linters/tflint-ruleset-aws "v$TFLINT_RULESET_AWS_VERSION" \
+    github.com/terraform-linters/tflint-ruleset-aws "$plugin"
 }
 
 redis() {
@@ -111,7 +153,9 @@ main() {
     node) npm_packages ;;
     checkov) python_venv checkov "checkov==$CHECKOV_VERSION" checkov ;;
     moto) python_venv moto "moto[server]==$MOTO_VERSION" moto_server ;;
-    terraform) terraform_cli; terraform_cli_config; terraform_config_inspect ;;
+    terraform) terraform_cli; terraform_cli_config ;;
+    terraform-docs) terraform_docs ;;
+    tflint) tflint_and_aws_ruleset ;;
     redis) redis ;;
     all)
       npm_packages
@@ -119,9 +163,10 @@ main() {
       python_venv moto "moto[server]==$MOTO_VERSION" moto_server
       terraform_cli
       terraform_cli_config
-      terraform_config_inspect
+      terraform_docs
+      tflint_and_aws_ruleset
       ;;
-    *) echo "usage: $0 [all|node|checkov|moto|terraform|redis]" >&2; exit 2 ;;
+    *) echo "usage: $0 [all|node|checkov|moto|terraform|terraform-docs|tflint|redis]" >&2; exit 2 ;;
   esac
 }
 
