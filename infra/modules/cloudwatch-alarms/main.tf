@@ -4,40 +4,22 @@ resource "aws_sns_topic" "alarms" {
   tags              = var.tags
 }
 
-data "aws_iam_policy_document" "topic" {
-  statement {
-    sid       = "CloudWatchAlarmsPublish"
-    actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-  }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sns:*"] # every action: subscribing, reading attributes and changing the policy too
-    resources = [aws_sns_topic.alarms.arn]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+# CloudWatch may publish; every SNS action (subscribing, reading attributes and changing the policy too)
+# is refused to requests not sent over TLS.
+module "topic_policy" {
+  source                  = "../policy-document"
+  deny_insecure_transport = { service = "sns", resources = [aws_sns_topic.alarms.arn] }
+  statements = [{
+    sid        = "CloudWatchAlarmsPublish"
+    actions    = ["sns:Publish"]
+    resources  = [aws_sns_topic.alarms.arn]
+    principals = { type = "Service", identifiers = ["cloudwatch.amazonaws.com"] }
+  }]
 }
 
 resource "aws_sns_topic_policy" "alarms" {
   arn    = aws_sns_topic.alarms.arn
-  policy = data.aws_iam_policy_document.topic.json
+  policy = module.topic_policy.json
 }
 
 resource "aws_sns_topic_subscription" "email" {

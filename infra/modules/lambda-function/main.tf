@@ -42,30 +42,15 @@ locals {
   )
 }
 
-data "aws_iam_policy_document" "this" {
-  dynamic "statement" {
-    for_each = local.statements
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = statement.value.resources
-
-      dynamic "condition" {
-        for_each = statement.value.conditions
-        content {
-          test     = condition.value.test
-          variable = condition.value.variable
-          values   = condition.value.values
-        }
-      }
-    }
-  }
+module "policy" {
+  source     = "../policy-document"
+  statements = local.statements
 }
 
 resource "aws_iam_role_policy" "this" {
   name   = "${var.function_name}-policy"
   role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  policy = module.policy.json
 }
 
 # X-Ray actions take no resource ARNs; the AWS managed policy grants exactly the write calls.

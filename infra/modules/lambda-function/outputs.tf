@@ -36,9 +36,9 @@ output "on_failure_destination_arn" {
 output "permissions" {
   description = "What the role's inline policy grants, by statement sid: actions and resources (sorted), to review or test."
   value = {
-    for s in data.aws_iam_policy_document.this.statement : s.sid => {
-      actions   = sort(s.actions)
-      resources = sort(s.resources)
+    for sid, s in module.policy.statements : sid => {
+      actions   = s.actions
+      resources = s.resources
     }
   }
 }

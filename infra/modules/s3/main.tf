@@ -89,28 +89,13 @@ resource "aws_s3_bucket_logging" "this" {
   target_prefix = "s3/${var.name}/"
 }
 
-data "aws_iam_policy_document" "tls_only" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+module "tls_only" {
+  source                  = "../policy-document"
+  deny_insecure_transport = { service = "s3", resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"] }
 }
 
 resource "aws_s3_bucket_policy" "this" {
   bucket     = aws_s3_bucket.this.id
-  policy     = data.aws_iam_policy_document.tls_only.json
+  policy     = module.tls_only.json
   depends_on = [aws_s3_bucket_public_access_block.this]
 }

@@ -57,61 +57,26 @@ resource "aws_sqs_queue_redrive_allow_policy" "dlq" {
   })
 }
 
-data "aws_iam_policy_document" "deny_insecure_transport" {
+# Both queues refuse requests not sent over TLS; the source queue also takes the caller's statements
+# (e.g. let S3 send), scoped to itself.
+module "policy" {
+  source = "../policy-document"
   for_each = merge(
     { source = aws_sqs_queue.this.arn },
     var.create_dlq ? { dlq = aws_sqs_queue.dlq[0].arn } : {},
   )
 
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["sqs:*"]
-    resources = [each.value]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "source" ? var.source_policy_statements : []
-    content {
-      sid       = statement.value.sid
-      actions   = statement.value.actions
-      resources = [each.value]
-
-      principals {
-        type        = statement.value.principals.type
-        identifiers = statement.value.principals.identifiers
-      }
-
-      dynamic "condition" {
-        for_each = statement.value.conditions
-        content {
-          test     = condition.value.test
-          variable = condition.value.variable
-          values   = condition.value.values
-        }
-      }
-    }
-  }
+  deny_insecure_transport = { service = "sqs", resources = [each.value] }
+  statements              = each.key == "source" ? [for st in var.source_policy_statements : merge(st, { resources = [each.value] })] : []
 }
 
 resource "aws_sqs_queue_policy" "this" {
   queue_url = aws_sqs_queue.this.id
-  policy    = data.aws_iam_policy_document.deny_insecure_transport["source"].json
+  policy    = module.policy["source"].json
 }
 
 resource "aws_sqs_queue_policy" "dlq" {
   count     = var.create_dlq ? 1 : 0
   queue_url = aws_sqs_queue.dlq[0].id
-  policy    = data.aws_iam_policy_document.deny_insecure_transport["dlq"].json
+  policy    = module.policy["dlq"].json
 }

@@ -21,15 +21,19 @@ run "tls_only_for_every_action" {
   command = plan
 
   assert {
-    condition = anytrue([
-      for s in data.aws_iam_policy_document.topic.statement :
-      s.effect == "Deny" && s.actions == toset(["sns:*"]) && anytrue([for c in s.condition : c.test == "Bool" && c.variable == "aws:SecureTransport" && c.values == tolist(["false"])])
-    ])
+    condition = (
+      module.topic_policy.statements["DenyInsecureTransport"].effect == "Deny" && module.topic_policy.statements["DenyInsecureTransport"].actions == tolist(["sns:*"]) &&
+      module.topic_policy.statements["DenyInsecureTransport"].conditions == ["Bool aws:SecureTransport false"]
+    )
     error_message = "The topic denies every SNS action (not a list of some) to requests not sent over TLS"
   }
   assert {
-    condition     = alltrue([for s in data.aws_iam_policy_document.topic.statement : s.effect != "Deny" || s.actions == toset(["sns:*"])])
+    condition     = alltrue([for s in values(module.topic_policy.statements) : s.effect != "Deny" || s.actions == tolist(["sns:*"])])
     error_message = "No deny statement covers only some actions"
+  }
+  assert {
+    condition     = module.topic_policy.statements["CloudWatchAlarmsPublish"].actions == tolist(["sns:Publish"]) && module.topic_policy.statements["CloudWatchAlarmsPublish"].principals.identifiers == tolist(["cloudwatch.amazonaws.com"])
+    error_message = "CloudWatch may publish to the topic, and only publish"
   }
 }
 

@@ -75,11 +75,11 @@ run "wildcards_with_reason_accepted" {
   }
 
   assert {
-    condition     = toset([for s in data.aws_iam_policy_document.this.statement : s.sid]) == toset(["WriteOwnLogs", "DecryptEnvironment", "Queue", "Queues", "ListIncoming"])
+    condition     = keys(output.permissions) == ["DecryptEnvironment", "ListIncoming", "Queue", "Queues", "WriteOwnLogs"]
     error_message = "Statements with a reason are granted as given"
   }
   assert {
-    condition     = [for c in one([for s in data.aws_iam_policy_document.this.statement : s.condition if s.sid == "ListIncoming"]) : "${c.test} ${c.variable} ${join(",", c.values)}"] == ["StringLike s3:prefix incoming/*"]
+    condition     = module.policy.statements["ListIncoming"].conditions == ["StringLike s3:prefix incoming/*"]
     error_message = "A statement's conditions are part of the grant"
   }
   assert {
@@ -104,7 +104,7 @@ run "on_failure_destination" {
     error_message = "Two retries and an hour of age by default"
   }
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.this.statement : s.actions if s.sid == "OnFailureDestination"]) == toset(["sqs:SendMessage"]) && one([for s in data.aws_iam_policy_document.this.statement : s.resources if s.sid == "OnFailureDestination"]) == toset(["arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"])
+    condition     = output.permissions["OnFailureDestination"].actions == tolist(["sqs:SendMessage"]) && output.permissions["OnFailureDestination"].resources == tolist(["arn:aws:sqs:eu-west-1:123456789012:guard-test-failures"])
     error_message = "The role may send to the destination, and only there"
   }
 }
