@@ -10,17 +10,15 @@ variables {
   path_part          = "orders"
   request_model_name = "Order"
   kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  # The storage-first case; other runs set their own integration.
+  integration = {
+    type          = "sqs"
+    sqs_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:orders"
+  }
 }
 
 run "sqs_send_message" {
   command = apply
-
-  variables {
-    integration = {
-      type          = "sqs"
-      sqs_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:orders"
-    }
-  }
 
   assert {
     condition     = aws_api_gateway_integration.this[0].type == "AWS" && aws_api_gateway_integration.this[0].uri == "arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders"
@@ -81,10 +79,6 @@ run "body_depth_and_execution_logs" {
   command = apply
 
   variables {
-    integration = {
-      type          = "sqs"
-      sqs_queue_arn = "arn:aws:sqs:eu-west-1:123456789012:orders"
-    }
     max_body_depth     = 4
     log_retention_days = 400
   }
