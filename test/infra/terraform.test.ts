@@ -106,6 +106,15 @@ describe('infra gates', function () {
     expect(stale, 'stale README tables (run make docs)').to.deep.equal([]);
   });
 
+  it('tflint with the AWS ruleset finds nothing in any configuration', function () {
+    const tflint = tool('TFLINT_BIN', 'tflint');
+    const config = `--config=${join(repoRoot, '.tflint.hcl')}`;
+    const version = run(tflint, ['--version', config], infraDir);
+    expect(version.output, 'the AWS ruleset is not loaded').to.match(/\+ ruleset\.aws \(\d+\.\d+\.\d+\)/);
+    const lint = run(tflint, ['--recursive', config, '--format=compact', '--no-color'], infraDir);
+    expect(lint.status, `tflint findings:\n${lint.output}`).to.equal(0);
+  });
+
   it('checkov finds no failed check', function () {
     const checkov = process.env.CHECKOV_BIN ?? join(repoRoot, '.cache/venv-checkov/bin/checkov');
     expect(existsSync(checkov), `checkov not found at ${checkov}: run make setup`).to.equal(true);
