@@ -25,6 +25,13 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 locals {
+  # Every handler logs and measures with Powertools under its function's name.
+  environment = merge(
+    { POWERTOOLS_SERVICE_NAME = var.function_name },
+    var.log_level == null ? {} : { POWERTOOLS_LOG_LEVEL = var.log_level },
+    var.environment,
+  )
+
   # Failures sent to an SNS topic need sns:Publish, to an SQS queue sqs:SendMessage.
   send_actions = { sns = ["sns:Publish"], sqs = ["sqs:SendMessage"] }
 
@@ -86,7 +93,7 @@ resource "aws_lambda_function" "this" {
   tags                           = var.tags
 
   environment {
-    variables = var.environment
+    variables = local.environment
   }
 
   tracing_config {

@@ -44,8 +44,8 @@ output "permissions" {
 }
 
 output "environment" {
-  description = "Environment variables of the function (never secrets, see var.environment)."
-  value       = var.environment
+  description = "Environment variables of the function, POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL included (never secrets, see var.environment)."
+  value       = local.environment
 }
 
 output "event_source_mappings" {

@@ -70,9 +70,20 @@ variable "timeout" {
 }
 
 variable "environment" {
-  description = "Environment variables (no secrets: use Secrets Manager and pass its ARN)."
+  description = "Environment variables (no secrets: use Secrets Manager and pass its ARN). The module sets POWERTOOLS_SERVICE_NAME to the function name (and POWERTOOLS_LOG_LEVEL from log_level); a value given here wins."
   type        = map(string)
   default     = {}
+}
+
+variable "log_level" {
+  description = "Powertools log level of the function (POWERTOOLS_LOG_LEVEL: DEBUG, INFO, WARN, ERROR); null leaves Powertools' default (INFO)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_level == null || contains(["DEBUG", "INFO", "WARN", "ERROR"], coalesce(var.log_level, "INFO"))
+    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
+  }
 }
 
 variable "kms_key_arn" {

@@ -98,7 +98,6 @@ module "loader" {
   memory_size   = var.loader_memory_size
   kms_key_arn   = module.kms.key_arn
   environment = {
-    POWERTOOLS_SERVICE_NAME  = "${var.name}-loader"
     TABLE_NAME               = module.rows.table_name
     TABLE_KEY_ATTRIBUTES     = join(",", local.table_keys)
     LEDGER_TABLE_NAME        = module.ledger.table_name
@@ -166,11 +165,10 @@ module "sweeper" {
   timeout       = 120
   kms_key_arn   = module.kms.key_arn
   environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-sweeper"
-    BUCKET_NAME             = module.bucket.bucket_name
-    LEDGER_TABLE_NAME       = module.ledger.table_name
-    QUEUE_URL               = module.queue.queue_url
-    MIN_AGE_SECONDS         = tostring(var.sweep_min_age_seconds)
+    BUCKET_NAME       = module.bucket.bucket_name
+    LEDGER_TABLE_NAME = module.ledger.table_name
+    QUEUE_URL         = module.queue.queue_url
+    MIN_AGE_SECONDS   = tostring(var.sweep_min_age_seconds)
   }
   policy_statements = [
     {

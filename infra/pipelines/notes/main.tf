@@ -32,10 +32,9 @@ module "api_function" {
   artifact_path = var.api_artifact_path
   timeout       = 10
   kms_key_arn   = module.kms.key_arn
+  log_level     = var.log_level
   environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-api"
-    POWERTOOLS_LOG_LEVEL    = var.log_level
-    TABLE_NAME              = module.table.table_name
+    TABLE_NAME = module.table.table_name
   }
   policy_statements = [
     { sid = "Notes", actions = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], resources = [module.table.table_arn] },
@@ -100,10 +99,9 @@ module "forwarder" {
   artifact_path = var.forwarder_artifact_path
   timeout       = 60
   kms_key_arn   = module.kms.key_arn
+  log_level     = var.log_level
   environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-forwarder"
-    POWERTOOLS_LOG_LEVEL    = var.log_level
-    QUEUE_URL               = module.queue.queue_url
+    QUEUE_URL = module.queue.queue_url
   }
   # The module grants the mapping's stream reads (DescribeStream, GetRecords, GetShardIterator on the
   # stream: ListStreams, which takes no stream ARN, is never called) and the send to its on-failure queue.
@@ -136,10 +134,9 @@ module "word_count" {
   artifact_path = var.word_count_artifact_path
   timeout       = local.word_count_timeout
   kms_key_arn   = module.kms.key_arn
+  log_level     = var.log_level
   environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-word-count"
-    POWERTOOLS_LOG_LEVEL    = var.log_level
-    TABLE_NAME              = module.table.table_name
+    TABLE_NAME = module.table.table_name
   }
   policy_statements = [
     # The count request names the note and version; the function reads the text, then writes the count.

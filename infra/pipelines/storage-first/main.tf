@@ -32,10 +32,7 @@ module "processor" {
   artifact_path = var.processor_artifact_path
   timeout       = local.processor_timeout
   kms_key_arn   = module.kms.key_arn
-  environment = {
-    POWERTOOLS_SERVICE_NAME = "${var.name}-processor"
-    POWERTOOLS_LOG_LEVEL    = var.log_level
-  }
+  log_level     = var.log_level
   # The module grants the mapping's reads; the queue's key is the function's own (kms:Decrypt).
   event_source_mapping = {
     queue = {

@@ -184,3 +184,17 @@ run "mapping_source_must_be_a_queue_or_stream" {
 
   expect_failures = [var.event_source_mapping]
 }
+
+run "powertools_environment" {
+  command = plan
+
+  variables {
+    log_level   = "DEBUG"
+    environment = { TABLE_NAME = "notes" }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables == tomap({ POWERTOOLS_SERVICE_NAME = "guard-test", POWERTOOLS_LOG_LEVEL = "DEBUG", TABLE_NAME = "notes" })
+    error_message = "The function logs under its own name at log_level, beside the caller's variables"
+  }
+}
