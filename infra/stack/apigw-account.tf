@@ -3,22 +3,14 @@
 
 data "aws_partition" "current" {}
 
-data "aws_iam_policy_document" "apigw_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["apigateway.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "apigw_account_logging" {
-  count              = var.manage_account_logging_role ? 1 : 0
-  name               = "${var.name_prefix}-apigw-cloudwatch"
-  assume_role_policy = data.aws_iam_policy_document.apigw_assume.json
-  tags               = var.tags
+  count = var.manage_account_logging_role ? 1 : 0
+  name  = "${var.name_prefix}-apigw-cloudwatch"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "apigateway.amazonaws.com" } }]
+  })
+  tags = var.tags
 
   # Stacks from before issue 10 named it after the storage-first API: the account setting moves to the
   # new role before the old one goes.
@@ -41,20 +33,4 @@ resource "aws_api_gateway_account" "this" {
   count               = var.manage_account_logging_role ? 1 : 0
   cloudwatch_role_arn = aws_iam_role.apigw_account_logging[0].arn
   depends_on          = [aws_iam_role_policy_attachment.apigw_account_logging]
-}
-
-# Until issue 10 the storage-first API's module managed the setting.
-moved {
-  from = module.storage_first[0].module.api.aws_iam_role.account_logging[0]
-  to   = aws_iam_role.apigw_account_logging[0]
-}
-
-moved {
-  from = module.storage_first[0].module.api.aws_iam_role_policy_attachment.account_logging[0]
-  to   = aws_iam_role_policy_attachment.apigw_account_logging[0]
-}
-
-moved {
-  from = module.storage_first[0].module.api.aws_api_gateway_account.this[0]
-  to   = aws_api_gateway_account.this[0]
 }

@@ -46,16 +46,8 @@ variable "deletion_protection" {
 }
 
 variable "runtime" {
-  description = "Where the pipelines run, passed to each: event_source_mappings_enabled = false and quick_retries = true only on the local emulator (infra/local), whose runtime polls the queues and streams itself. See the pipelines' runtime variable."
-  type = object({
-    event_source_mappings_enabled = optional(bool, true)
-    quick_retries                 = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
-
-  validation {
-    condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
-    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it."
-  }
+  description = "Where the pipelines run, passed to each (their runtime variable says what it changes there, and refuses quick retries with polling mappings): only infra/local sets it, to event_source_mappings_enabled = false (its runtime polls instead) and quick_retries = var.quick_retries (true by default there: short timeouts and receive counts)."
+  type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })
+  default     = {}
+  nullable    = false
 }

@@ -75,11 +75,6 @@ module "rows" {
   tags                = local.tags
 }
 
-moved {
-  from = module.table
-  to   = module.rows
-}
-
 module "ledger" {
   source              = "../../modules/dynamodb"
   name                = "${var.name}-ledger"

@@ -118,16 +118,13 @@ variable "tags" {
 }
 
 variable "runtime" {
-  description = "Where the pipeline runs, the same object for every pipeline. `event_source_mappings_enabled = false` creates the Lambda event source mappings disabled (the local emulator's runtime polls instead); `quick_retries = true` shortens function timeouts and receive counts so a failing message reaches its DLQ in seconds, not minutes. Both are for the local emulator (infra/local); AWS deployments keep the defaults."
-  type = object({
-    event_source_mappings_enabled = optional(bool, true)
-    quick_retries                 = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
+  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the loader's event source mapping disabled: the local emulator's runtime polls the queue instead. quick_retries = true times the loader out after 60 s instead of loader_timeout. Both are for the local emulator; AWS deployments keep the defaults."
+  type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })
+  default     = {}
+  nullable    = false
 
   validation {
     condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
-    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it (in AWS, quick retries would park messages in the DLQ after seconds of trouble)."
+    error_message = "runtime.quick_retries (a 60 s loader) is for the local emulator, whose runtime polls the file queue itself: set event_source_mappings_enabled = false with it."
   }
 }

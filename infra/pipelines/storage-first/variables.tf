@@ -112,16 +112,13 @@ variable "tags" {
 }
 
 variable "runtime" {
-  description = "Where the pipeline runs, the same object for every pipeline. `event_source_mappings_enabled = false` creates the Lambda event source mappings disabled (the local emulator's runtime polls instead); `quick_retries = true` shortens function timeouts and receive counts so a failing message reaches its DLQ in seconds, not minutes. Both are for the local emulator (infra/local); AWS deployments keep the defaults."
-  type = object({
-    event_source_mappings_enabled = optional(bool, true)
-    quick_retries                 = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
+  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the processor's event source mapping disabled: the local emulator's runtime polls the queue instead. quick_retries = true times the processor out after 3 s and parks a message after 2 receives (instead of processor_timeout and max_receive_count), so a poison message reaches the DLQ in about 40 s. Both are for the local emulator; AWS deployments keep the defaults."
+  type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })
+  default     = {}
+  nullable    = false
 
   validation {
     condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
-    error_message = "runtime.quick_retries is for the local emulator, whose runtime polls the queues itself: set event_source_mappings_enabled = false with it (in AWS, quick retries would park messages in the DLQ after seconds of trouble)."
+    error_message = "runtime.quick_retries (2 receives, 19 s apart) is for the local emulator, whose runtime polls the queue itself: set event_source_mappings_enabled = false with it."
   }
 }
