@@ -3,6 +3,7 @@ locals {
   queue_name = "${var.name}${local.suffix}"
   dlq_name   = "${var.name}-dlq${local.suffix}"
   use_kms    = var.kms_key_arn != null
+  retention  = coalesce(var.message_retention_seconds, var.create_dlq ? 345600 : 1209600)
 }
 
 resource "aws_sqs_queue" "dlq" {
@@ -22,7 +23,7 @@ resource "aws_sqs_queue" "this" {
   fifo_queue                        = var.fifo
   content_based_deduplication       = var.fifo ? var.content_based_deduplication : null
   visibility_timeout_seconds        = var.visibility_timeout_seconds
-  message_retention_seconds         = var.message_retention_seconds
+  message_retention_seconds         = local.retention
   max_message_size                  = var.max_message_size
   receive_wait_time_seconds         = var.receive_wait_time_seconds
   kms_master_key_id                 = var.kms_key_arn
@@ -32,7 +33,7 @@ resource "aws_sqs_queue" "this" {
 
   lifecycle {
     precondition {
-      condition     = !var.create_dlq || var.dlq_message_retention_seconds > var.message_retention_seconds
+      condition     = !var.create_dlq || var.dlq_message_retention_seconds > local.retention
       error_message = "dlq_message_retention_seconds must exceed message_retention_seconds: messages keep their original enqueue time in the DLQ."
     }
   }

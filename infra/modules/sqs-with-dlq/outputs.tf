@@ -37,3 +37,8 @@ output "visibility_timeout_seconds" {
   description = "Visibility timeout of the source queue."
   value       = aws_sqs_queue.this.visibility_timeout_seconds
 }
+
+output "message_retention_seconds" {
+  description = "Retention of the source queue (4 days with a DLQ, 14 without one, unless set)."
+  value       = aws_sqs_queue.this.message_retention_seconds
+}

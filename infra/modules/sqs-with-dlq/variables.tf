@@ -55,12 +55,12 @@ variable "create_dlq" {
 }
 
 variable "message_retention_seconds" {
-  description = "Retention on the source queue."
+  description = "Retention on the source queue. null: 4 days with a DLQ (which keeps failures longer), 14 days (the most SQS keeps) without one: a queue with no DLQ is the last stop, read by people."
   type        = number
-  default     = 345600
+  default     = null
 
   validation {
-    condition     = var.message_retention_seconds >= 60 && var.message_retention_seconds <= 1209600
+    condition     = var.message_retention_seconds == null || (coalesce(var.message_retention_seconds, 60) >= 60 && coalesce(var.message_retention_seconds, 60) <= 1209600)
     error_message = "message_retention_seconds must be between 60 and 1209600 (14 days)."
   }
 }

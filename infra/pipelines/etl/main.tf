@@ -144,12 +144,11 @@ module "loader" {
 # The sweeper is invoked asynchronously by the schedule: a run that still fails after two retries, or
 # waits too long, is recorded here (with the error) instead of being dropped.
 module "sweeper_failures" {
-  source                    = "../../modules/sqs-with-dlq"
-  name                      = "${var.name}-sweeper-failures"
-  create_dlq                = false
-  kms_key_arn               = module.kms.key_arn
-  message_retention_seconds = 1209600
-  tags                      = local.tags
+  source      = "../../modules/sqs-with-dlq"
+  name        = "${var.name}-sweeper-failures"
+  create_dlq  = false # a last stop, read by people: kept 14 days
+  kms_key_arn = module.kms.key_arn
+  tags        = local.tags
 }
 
 module "sweeper" {

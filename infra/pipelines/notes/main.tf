@@ -84,12 +84,11 @@ module "queue" {
 # The stream mapping's on-failure destination: Lambda puts here the shard and sequence range of
 # records it gave up on (the notes themselves stay in the table; see the README on recounting).
 module "stream_failures" {
-  source                    = "../../modules/sqs-with-dlq"
-  name                      = "${var.name}-stream-failures"
-  create_dlq                = false
-  kms_key_arn               = module.kms.key_arn
-  message_retention_seconds = 1209600
-  tags                      = local.tags
+  source      = "../../modules/sqs-with-dlq"
+  name        = "${var.name}-stream-failures"
+  create_dlq  = false # a last stop, read by people: kept 14 days
+  kms_key_arn = module.kms.key_arn
+  tags        = local.tags
 }
 
 module "forwarder" {

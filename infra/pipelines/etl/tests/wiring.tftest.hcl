@@ -84,8 +84,8 @@ run "wiring" {
     error_message = "Failed sweeper runs go to the sweeper-failures queue, which the role may send to"
   }
   assert {
-    condition     = module.sweeper_failures.dlq_arn == null
-    error_message = "The sweeper-failures queue is a last stop read by people: no DLQ"
+    condition     = module.sweeper_failures.dlq_arn == null && module.sweeper_failures.message_retention_seconds == 1209600 && module.queue.message_retention_seconds == 345600
+    error_message = "The sweeper-failures queue is a last stop read by people: no DLQ, kept 14 days (the file queue, with its DLQ, 4)"
   }
 
   assert {
