@@ -19,9 +19,8 @@ module "storage_first" {
   alarm_emails            = var.alarm_emails
   runtime                 = var.runtime
   tags                    = var.tags
-
   # The API's stage logs through the region's account setting (apigw-account.tf).
-  depends_on = [aws_api_gateway_account.this]
+  api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
 }
 
 module "etl" {
@@ -50,5 +49,5 @@ module "notes" {
   runtime                  = var.runtime
   tags                     = var.tags
 
-  depends_on = [aws_api_gateway_account.this]
+  api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
 }

@@ -225,9 +225,15 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  # The execution log group exists before the stage can write to it. Execution logging also needs the
-  # region's API Gateway account setting (a CloudWatch role), which belongs to the caller: infra/stack.
-  depends_on = [aws_cloudwatch_log_group.execution]
+  # The execution log group exists before the stage can write to it. Logging also needs the region's
+  # API Gateway account setting (a CloudWatch role), which belongs to the caller (infra/stack).
+  depends_on = [aws_cloudwatch_log_group.execution, terraform_data.account_setting]
+}
+
+# Orders the stage after the caller's account setting (var.account_setting_id) without a module-wide
+# depends_on, which would defer every data source of the module whenever the setting changes.
+resource "terraform_data" "account_setting" {
+  input = var.account_setting_id
 }
 
 resource "aws_api_gateway_method_settings" "all" {

@@ -167,6 +167,12 @@ variable "logging_level" {
   }
 }
 
+variable "account_setting_id" {
+  description = "ID of the region's API Gateway account setting (aws_api_gateway_account) the stage logs through, when the caller manages it: the stage is created after it. null when it is managed elsewhere."
+  type        = string
+  default     = null
+}
+
 variable "waf_web_acl_arn" {
   description = "WAFv2 web ACL to associate with the stage; null for none."
   type        = string

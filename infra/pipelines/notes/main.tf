@@ -61,6 +61,7 @@ module "api" {
   kms_key_arn          = module.kms.key_arn
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
+  account_setting_id   = var.api_gateway_account_setting_id
   tags                 = local.tags
 }
 

@@ -61,6 +61,7 @@ module "api" {
   throttle_rate_limit  = var.throttle_rate_limit
   throttle_burst_limit = var.throttle_burst_limit
   max_body_depth       = local.contract.maxBodyDepth
+  account_setting_id   = var.api_gateway_account_setting_id
   tags                 = local.tags
 }
 

@@ -105,6 +105,12 @@ variable "alarm_emails" {
   default     = []
 }
 
+variable "api_gateway_account_setting_id" {
+  description = "ID of the region's API Gateway account setting (infra/stack manages it), so the API's stage is created after it and can log; null when it is managed elsewhere."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
