@@ -105,6 +105,10 @@ run "wiring" {
     condition     = module.alarms.alarm_metrics["dlq-not-empty"].metric_name == "ApproximateNumberOfMessagesVisible"
     error_message = "The DLQ alarm stays"
   }
+  assert {
+    condition     = module.loader.event_source_mappings["queue"].enabled
+    error_message = "Without a runtime the loader's mapping polls the file queue, as it must in AWS"
+  }
 }
 
 run "loader_settings_validated" {
@@ -116,4 +120,28 @@ run "loader_settings_validated" {
   }
 
   expect_failures = [var.max_file_attempts, var.busy_retry_delay_seconds]
+}
+
+# The runtime object: infra/local turns the mappings off (its runtime polls) and retries quickly.
+run "runtime_local_quick_retries" {
+  command = apply
+
+  variables {
+    runtime = { event_source_mappings_enabled = false, quick_retries = true }
+  }
+
+  assert {
+    condition     = !module.loader.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 6 * 60
+    error_message = "infra/local's runtime: the mapping disabled (its runtime polls) and a 60 s loader (visibility 360 s)"
+  }
+}
+
+run "runtime_quick_retries_need_the_local_poller" {
+  command = plan
+
+  variables {
+    runtime = { quick_retries = true }
+  }
+
+  expect_failures = [var.runtime]
 }

@@ -34,4 +34,32 @@ run "least_privilege" {
     condition     = length(module.alarms.alarm_names) == 7 && module.alarms.alarm_metrics["stream-iterator-age"].metric_name == "IteratorAge" && module.alarms.alarm_metrics["stream-iterator-age"].threshold == var.iterator_age_alarm_seconds * 1000
     error_message = "Stream age (in milliseconds), stream failures, DLQ, three function errors and API 5xx each have an alarm"
   }
+  assert {
+    condition     = module.forwarder.event_source_mappings["stream"].enabled && module.word_count.event_source_mappings["queue"].enabled
+    error_message = "Without a runtime the stream and count-queue mappings poll, as it must in AWS"
+  }
+}
+
+# The runtime object: infra/local turns the mappings off (its runtime polls) and retries quickly.
+run "runtime_local_quick_retries" {
+  command = apply
+
+  variables {
+    runtime = { event_source_mappings_enabled = false, quick_retries = true }
+  }
+
+  assert {
+    condition     = !module.forwarder.event_source_mappings["stream"].enabled && !module.word_count.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 6 * 3 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
+    error_message = "infra/local's runtime: both mappings disabled (its runtime polls), a 3 s word count (visibility 18 s) and 2 receives"
+  }
+}
+
+run "runtime_quick_retries_need_the_local_poller" {
+  command = plan
+
+  variables {
+    runtime = { quick_retries = true }
+  }
+
+  expect_failures = [var.runtime]
 }

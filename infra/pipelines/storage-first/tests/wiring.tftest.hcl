@@ -36,4 +36,32 @@ run "wiring" {
     condition     = length(module.alarms.alarm_names) == 5 && contains(keys(module.alarms.alarm_names), "dlq-not-empty")
     error_message = "DLQ depth, oldest age, errors, throttles and API 5xx must each have an alarm"
   }
+  assert {
+    condition     = module.processor.event_source_mappings["queue"].enabled
+    error_message = "Without a runtime the processor's mapping polls the queue, as it must in AWS"
+  }
+}
+
+# The runtime object: infra/local turns the mappings off (its runtime polls) and retries quickly.
+run "runtime_local_quick_retries" {
+  command = apply
+
+  variables {
+    runtime = { event_source_mappings_enabled = false, quick_retries = true }
+  }
+
+  assert {
+    condition     = !module.processor.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 6 * 3 + 1 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
+    error_message = "infra/local's runtime: the mapping disabled (its runtime polls), a 3 s processor (visibility 19 s) and 2 receives, so a poison message reaches the DLQ in about 40 s"
+  }
+}
+
+run "runtime_quick_retries_need_the_local_poller" {
+  command = plan
+
+  variables {
+    runtime = { quick_retries = true }
+  }
+
+  expect_failures = [var.runtime]
 }
