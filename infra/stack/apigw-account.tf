@@ -10,7 +10,6 @@ resource "aws_iam_role" "apigw_account_logging" {
     Version   = "2012-10-17"
     Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "apigateway.amazonaws.com" } }]
   })
-  tags = var.tags
 
   # Stacks from before issue 10 named it after the storage-first API: the account setting moves to the
   # new role before the old one goes.

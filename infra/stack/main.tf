@@ -1,5 +1,5 @@
 # Every pipeline of the stack. Adding one: its module block below (count from var.pipelines_enabled,
-# runtime, tags) and its line in local.pipelines; infra/ and infra/local/ pass everything through.
+# runtime) and its line in local.pipelines; infra/ and infra/local/ pass everything through.
 
 locals {
   # Pipeline key -> module instances (zero or one): the outputs and the check of var.pipelines_enabled read it.
@@ -18,7 +18,6 @@ module "storage_first" {
   processor_artifact_path = "${var.artifacts_dir}/storage-first-processor.zip"
   alarm_emails            = var.alarm_emails
   runtime                 = var.runtime
-  tags                    = var.tags
   # The API's stage logs through the region's account setting (apigw-account.tf).
   api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
 }
@@ -33,7 +32,6 @@ module "etl" {
   alarm_emails          = var.alarm_emails
   deletion_protection   = var.deletion_protection
   runtime               = var.runtime
-  tags                  = var.tags
 }
 
 module "notes" {
@@ -47,7 +45,6 @@ module "notes" {
   alarm_emails             = var.alarm_emails
   deletion_protection      = var.deletion_protection
   runtime                  = var.runtime
-  tags                     = var.tags
 
   api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
 }

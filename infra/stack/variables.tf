@@ -33,12 +33,6 @@ variable "manage_account_logging_role" {
   default     = true
 }
 
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
-  default     = {}
-}
-
 variable "deletion_protection" {
   description = "Deletion protection of the pipelines' DynamoDB tables."
   type        = bool

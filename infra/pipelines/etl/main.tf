@@ -2,7 +2,8 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  tags        = merge(var.tags, { pipeline = "etl" })
+  # Tags shared by every resource come from the provider's default_tags (infra/ sets them from var.tags).
+  tags        = { pipeline = "etl" }
   bucket_name = "${var.name}-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.name}"
   bucket_arn  = "arn:aws:s3:::${local.bucket_name}"
 

@@ -111,12 +111,6 @@ variable "deletion_protection" {
   default     = true
 }
 
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
-  default     = {}
-}
-
 variable "runtime" {
   description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the loader's event source mapping disabled: the local emulator's runtime polls the queue instead. quick_retries = true times the loader out after 60 s instead of loader_timeout. Both are for the local emulator; AWS deployments keep the defaults."
   type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })

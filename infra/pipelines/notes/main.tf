@@ -1,5 +1,6 @@
 locals {
-  tags     = merge(var.tags, { pipeline = "notes" })
+  # Tags shared by every resource come from the provider's default_tags (infra/ sets them from var.tags).
+  tags     = { pipeline = "notes" }
   contract = jsondecode(file("${path.module}/../../../functions/notes/contract.json"))
 
   # Local runs: a failing count request reaches the DLQ in seconds.

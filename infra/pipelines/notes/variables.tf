@@ -58,14 +58,9 @@ variable "stream_maximum_record_age_seconds" {
 }
 
 variable "word_count_timeout" {
-  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this). runtime.quick_retries uses 3."
+  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this). runtime.quick_retries uses 3. Validated by the lambda-function module (1-900)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.word_count_timeout >= 1 && var.word_count_timeout <= 900
-    error_message = "word_count_timeout must be between 1 and 900 seconds."
-  }
 }
 
 variable "word_count_batch_size" {
@@ -80,14 +75,9 @@ variable "word_count_batch_size" {
 }
 
 variable "max_receive_count" {
-  description = "Count attempts of a request before it is parked in the DLQ. runtime.quick_retries uses 2."
+  description = "Count attempts of a request before it is parked in the DLQ. runtime.quick_retries uses 2. Validated by the sqs-with-dlq module."
   type        = number
   default     = 3
-
-  validation {
-    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000
-    error_message = "max_receive_count must be between 1 and 1000."
-  }
 }
 
 variable "iterator_age_alarm_seconds" {
@@ -97,25 +87,16 @@ variable "iterator_age_alarm_seconds" {
 }
 
 variable "log_level" {
-  description = "Log level of the functions (DEBUG, INFO, WARN, ERROR)."
+  description = "Log level of the functions (DEBUG, INFO, WARN, ERROR). Validated by the lambda-function module."
   type        = string
   default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
-  }
+  nullable    = false
 }
 
 variable "api_authorization" {
-  description = "How callers of the notes API authenticate besides the API key: AWS_IAM (SigV4-signed requests; attach the invoke_policy_arn output to the callers) or NONE (the API key alone, which identifies a client but is not a secret worth the name)."
+  description = "How callers of the notes API authenticate besides the API key: AWS_IAM (SigV4-signed requests; attach the invoke_policy_arn output to the callers) or NONE (the API key alone, which identifies a client but is not a secret worth the name). Validated by the apigw module."
   type        = string
   default     = "AWS_IAM"
-
-  validation {
-    condition     = contains(["NONE", "AWS_IAM"], var.api_authorization)
-    error_message = "api_authorization must be AWS_IAM or NONE."
-  }
 }
 
 variable "throttle_rate_limit" {
@@ -146,12 +127,6 @@ variable "api_gateway_account_setting_id" {
   description = "ID of the region's API Gateway account setting (infra/stack manages it), so the API's stage is created after it and can log; null when it is managed elsewhere."
   type        = string
   default     = null
-}
-
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
-  default     = {}
 }
 
 variable "runtime" {

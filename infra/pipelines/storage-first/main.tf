@@ -1,5 +1,6 @@
 locals {
-  tags     = merge(var.tags, { pipeline = "storage-first" })
+  # Tags shared by every resource come from the provider's default_tags (infra/ sets them from var.tags).
+  tags     = { pipeline = "storage-first" }
   contract = jsondecode(file("${path.module}/../../../functions/storage-first/contract.json"))
 
   # Local runs: a poison message reaches the DLQ in about 40 s instead of 15 minutes.

@@ -71,14 +71,10 @@ variable "max_message_size" {
 }
 
 variable "log_level" {
-  description = "Log level of the processor (DEBUG, INFO, WARN, ERROR)."
+  description = "Log level of the processor (DEBUG, INFO, WARN, ERROR). Validated by the lambda-function module."
   type        = string
   default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARN or ERROR."
-  }
+  nullable    = false
 }
 
 variable "throttle_rate_limit" {
@@ -109,12 +105,6 @@ variable "api_gateway_account_setting_id" {
   description = "ID of the region's API Gateway account setting (infra/stack manages it), so the API's stage is created after it and can log; null when it is managed elsewhere."
   type        = string
   default     = null
-}
-
-variable "tags" {
-  description = "Tags for every resource."
-  type        = map(string)
-  default     = {}
 }
 
 variable "runtime" {
