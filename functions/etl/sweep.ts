@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { batchEntries } from '../lib/sqs-batches';
 import { Ledger, fileId, type FileRef } from './ledger';
 import { s3EventFor } from './s3-events';
 
@@ -66,11 +67,10 @@ export async function sweep(clients: { s3: S3Client; dynamodb: DynamoDBClient; s
     truncated = page.IsTruncated === true;
   } while (truncated && due.length < options.maxFiles);
 
-  for (let i = 0; i < due.length; i += 10) {
-    const batch = due.slice(i, i + 10);
-    const { Failed = [] } = await clients.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch.map((file, j) => ({ Id: String(j), MessageBody: s3EventFor(file) })) }),
-    );
+  const { batches, tooLarge } = batchEntries(due.map((file) => ({ MessageBody: s3EventFor(file) })));
+  if (tooLarge.length > 0) throw new Error(`${tooLarge.length} swept notifications exceed ${tooLarge[0]!.limit} bytes`);
+  for (const batch of batches) {
+    const { Failed = [] } = await clients.sqs.send(new SendMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: batch.map((entry, j) => ({ Id: String(j), ...entry })) }));
     if (Failed.length > 0) throw new Error(`could not queue ${Failed.length} swept versions: ${Failed.map((f) => `${f.Code}: ${f.Message ?? ''}`).join(', ')}`);
   }
   return { scanned, requeued: due.length, failed };

@@ -31,4 +31,4 @@ export function endpointsOf(pipeline: PipelineSummary, endpoints: Endpoint[]): E
   return typeof apiId === 'string' ? endpoints.filter((e) => e.url.split('/')[3] === apiId) : [];
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../functions/lib/backoff';
