@@ -7,6 +7,7 @@ import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObject
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadFile } from '../functions/etl/load-file';
 import { schema } from '../functions/etl/schema';
+import { etlTestConfig } from '../test/support/etl-fixtures';
 import { generatedCsv } from './csv-source';
 
 const [mode = 'core', megabytes = '10'] = process.argv.slice(2);
@@ -60,20 +61,7 @@ async function core(): Promise<{ rows: number; batchWriteCalls: number; rejected
       dynamodb,
       sqs: stubClient(new SQSClient({ region: 'us-east-1' }), []),
       schema,
-      config: {
-        tableName: 'bench',
-        tableKeyAttributes: ['pk', 'sk'],
-        ledgerTableName: 'ledger',
-        queueUrl: 'http://queue',
-        incomingPrefix: 'incoming/',
-        processedPrefix: 'processed/',
-        supersededPrefix: 'superseded/',
-        quarantinePrefix: 'quarantine/',
-        reportsPrefix: 'reports/',
-        safetyMarginMs: 0,
-        writeConcurrency: 4,
-        maxAttempts: 3,
-      },
+      config: etlTestConfig('http://queue', { tableName: 'bench', safetyMarginMs: 0 }),
       remainingTimeMs: () => 900_000,
       log: () => {},
     },

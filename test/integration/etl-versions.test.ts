@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { expect } from 'chai';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { Ledger, type FileRef } from '../../functions/etl/ledger';
@@ -10,6 +10,7 @@ import { parseQueueMessage } from '../../functions/etl/s3-events';
 import { schema } from '../../functions/etl/schema';
 import { sweep } from '../../functions/etl/sweep';
 import { csvOf, goodRow } from '../support/etl-fixtures';
+import { createEtlResources } from '../support/etl-moto';
 import { useMoto } from '../support/moto';
 
 const BUCKET = 'etl-versions';
@@ -29,33 +30,7 @@ describe('ETL object versions, order and leases (moto)', function () {
     s3 = new S3Client({ forcePathStyle: true });
     dynamodb = new DynamoDBClient({});
     sqs = new SQSClient({});
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-    for (const [TableName, keys] of [['orders', ['pk', 'sk']], ['ledger', ['fileId']]] as const) {
-      await dynamodb.send(
-        new CreateTableCommand({
-          TableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
-          AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        }),
-      );
-    }
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'etl-versions' }));
-    config = {
-      tableName: 'orders',
-      tableKeyAttributes: ['pk', 'sk'],
-      ledgerTableName: 'ledger',
-      queueUrl: QueueUrl!,
-      incomingPrefix: 'incoming/',
-      processedPrefix: 'processed/',
-      supersededPrefix: 'superseded/',
-      quarantinePrefix: 'quarantine/',
-      reportsPrefix: 'reports/',
-      safetyMarginMs: 1_000,
-      writeConcurrency: 4,
-      maxAttempts: 3,
-    };
+    config = await createEtlResources({ s3, dynamodb, sqs }, BUCKET, 'etl-versions');
   });
 
   const deps = (overrides: Partial<EtlDeps> = {}): EtlDeps => ({ s3, dynamodb, sqs, schema, config, remainingTimeMs: () => 900_000, log: () => {}, ...overrides });

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
-  CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutBucketNotificationConfigurationCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -15,6 +13,7 @@ import { parseQueueMessage } from '../../functions/etl/s3-events';
 import { schema } from '../../functions/etl/schema';
 import { sweep } from '../../functions/etl/sweep';
 import { badRow, csvOf, goodRow } from '../support/etl-fixtures';
+import { createEtlResources } from '../support/etl-moto';
 import { useMoto } from '../support/moto';
 
 const BUCKET = 'etl-it';
@@ -32,34 +31,8 @@ describe('ETL against real S3, SQS and DynamoDB (moto)', function () {
     s3 = new S3Client({ forcePathStyle: true });
     dynamodb = new DynamoDBClient({});
     sqs = new SQSClient({});
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Enabled' } }));
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: 'orders',
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      }),
-    );
-    await dynamodb.send(
-      new CreateTableCommand({ TableName: 'ledger', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'fileId', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'fileId', AttributeType: 'S' }] }),
-    );
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'etl-files' }))).QueueUrl!;
-    config = {
-      tableName: 'orders',
-      tableKeyAttributes: ['pk', 'sk'],
-      ledgerTableName: 'ledger',
-      queueUrl,
-      incomingPrefix: 'incoming/',
-      processedPrefix: 'processed/',
-      supersededPrefix: 'superseded/',
-      quarantinePrefix: 'quarantine/',
-      reportsPrefix: 'reports/',
-      safetyMarginMs: 1_000,
-      writeConcurrency: 4,
-      maxAttempts: 3,
-    };
+    config = await createEtlResources({ s3, dynamodb, sqs }, BUCKET, 'etl-files');
+    queueUrl = config.queueUrl;
   });
 
   const deps = (overrides: Partial<EtlDeps> = {}): EtlDeps => ({ s3, dynamodb, sqs, schema, config, remainingTimeMs: () => 900_000, log: () => {}, ...overrides });
