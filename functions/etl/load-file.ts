@@ -69,6 +69,7 @@ export class LoadFailedError extends Error {
   }
 }
 
+const clock = (deps: EtlDeps) => (deps.now ?? Date.now)();
 const relativeKey = (key: string, prefix: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
 const versionTag = (file: FileRef) => (file.versionId ?? file.etag ?? 'unversioned').replace(/[^A-Za-z0-9._-]/g, '');
 const copySource = (file: FileRef) => `${file.bucket}/${file.key.split('/').map(encodeURIComponent).join('/')}${file.versionId ? `?versionId=${encodeURIComponent(file.versionId)}` : ''}`;
@@ -83,10 +84,9 @@ const copySource = (file: FileRef) => `${file.bucket}/${file.key.split('/').map(
  * checkpoints and queues a continuation, so a file's size is bounded only by S3.
  */
 export async function loadFile(deps: EtlDeps, file: FileRef, continuationToken?: string): Promise<LoadOutcome> {
-  const now = deps.now ?? Date.now;
   const ledger = new Ledger(deps.dynamodb, deps.config.ledgerTableName);
   const holder = randomUUID();
-  const claim = await ledger.claim(file, holder, now(), Math.max(deps.remainingTimeMs(), 60_000) + 60_000, continuationToken);
+  const claim = await ledger.claim(file, holder, clock(deps), Math.max(deps.remainingTimeMs(), 60_000) + 60_000, continuationToken);
   if (claim.outcome === 'busy') return { status: 'busy', heldBy: claim.heldBy };
   if (claim.outcome === 'lost-continuation') return { status: 'stale-continuation' };
 
@@ -138,7 +138,8 @@ async function loadClaimed(deps: EtlDeps, ledger: Ledger, holder: string, file: 
 
   const name = relativeKey(file.key, config.incomingPrefix);
   const reportKey = `${config.reportsPrefix}${name}/${versionTag(file)}.json`;
-  await putJson(deps, file.bucket, reportKey, { file, status: 'loaded', schema: deps.schema.name, ...result.counts, headerProblems: result.headerProblems, quarantine: `${config.quarantinePrefix}${name}/${versionTag(file)}/`, completedAt: new Date((deps.now ?? Date.now)()).toISOString() });
+  const completedAt = new Date(clock(deps)).toISOString();
+  await putJson(deps, file.bucket, reportKey, { file, status: 'loaded', schema: deps.schema.name, ...result.counts, headerProblems: result.headerProblems, quarantine: `${config.quarantinePrefix}${name}/${versionTag(file)}/`, completedAt });
   const isIncoming = file.key.startsWith(config.incomingPrefix);
   if (isIncoming) await copyTo(deps, file, config.processedPrefix);
 
@@ -149,7 +150,7 @@ async function loadClaimed(deps: EtlDeps, ledger: Ledger, holder: string, file: 
     if (await supersede(deps, ledger, olderFile, file)) superseded.push(fileId(olderFile));
   }
 
-  await ledger.complete(file, holder, result.counts, reportKey, new Date((deps.now ?? Date.now)()).toISOString());
+  await ledger.complete(file, holder, result.counts, reportKey, completedAt);
   // An unversioned bucket keeps the object: a delete could remove a newer upload of the same key.
   if (isIncoming && versions) await deleteVersion(deps.s3, file);
   deps.log('file loaded', { file: fileId(file), ...result.counts, quarantined: result.quarantineKey, report: reportKey, superseded });
@@ -240,7 +241,7 @@ async function supersede(deps: EtlDeps, ledger: Ledger, file: FileRef, newer: Fi
   const { config } = deps;
   const name = relativeKey(file.key, config.incomingPrefix);
   const reportKey = `${config.reportsPrefix}${name}/${versionTag(file)}.json`;
-  const at = new Date((deps.now ?? Date.now)()).toISOString();
+  const at = new Date(clock(deps)).toISOString();
   const current = await ledger.get(file);
   if (current?.status === 'DONE') {
     await deleteVersion(deps.s3, file); // its processed/ copy was made before it became DONE
