@@ -140,11 +140,43 @@ tflint_and_aws_ruleset() {
     github.com/terraform-linters/tflint-ruleset-aws "$plugin"
 }
 
+# redis-server from Debian's package, unpacked under .cache/redis without root: `apt-get download`
+# (which needs no root) of redis-server, redis-tools and those of their libraries the machine lacks,
+# `dpkg-deb -x`, and a wrapper in .cache/bin that points the loader at the unpacked libraries.
+# Debian's redis-server is a symlink to redis-check-rdb, which picks its role from argv[0], so the
+# wrapper execs the symlink itself.
+REDIS_PACKAGES="redis-server redis-tools"
+REDIS_LIBRARY_PACKAGES="libjemalloc2 liblzf1"
 redis() {
-  if command -v redis-server >/dev/null 2>&1; then return; fi
-  log "installing redis-server from Debian's packages"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
+  local dir="$CACHE/redis" wrapper="$CACHE/bin/redis-server" version pkg work
+  version=$(apt-cache policy redis-server 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    if [ -x "$wrapper" ] || command -v redis-server >/dev/null 2>&1; then return; fi
+    log "apt-cache knows no redis-server candidate (run apt-get update once, or install redis-server)"; return 1
+  fi
+  if stamp_matches "$dir/.stamp" "$version" && [ -x "$wrapper" ]; then return; fi
+  log "unpacking redis-server $version from Debian's packages into $dir"
+  work=$(mktemp -d)
+  local packages="$REDIS_PACKAGES"
+  for pkg in $REDIS_LIBRARY_PACKAGES; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || packages="$packages $pkg"
+  done
+  # As root apt hands the download to its _apt user, who cannot write to a private temporary folder.
+  local sandbox=()
+  [ "$(id -u)" != 0 ] || sandbox=(-o APT::Sandbox::User=root)
+  # shellcheck disable=SC2086 # one word per package
+  (cd "$work" && apt-get download -qq "${sandbox[@]}" $packages) || { rm -rf "$work"; return 1; }
+  rm -rf "$dir.new" && mkdir -p "$dir.new/root" "$CACHE/bin"
+  for pkg in "$work"/*.deb; do dpkg-deb -x "$pkg" "$dir.new/root"; done
+  rm -rf "$work" "$dir" && mv "$dir.new" "$dir"
+  cat > "$wrapper.new" <<WRAPPER
+#!/bin/sh
+# Written by scripts/setup.sh (redis step): Debian's redis-server $version unpacked under $dir.
+LD_LIBRARY_PATH="$dir/root/usr/lib/x86_64-linux-gnu\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$dir/root/usr/bin/redis-server" "\$@"
+WRAPPER
+  chmod 0755 "$wrapper.new" && mv "$wrapper.new" "$wrapper"
+  "$wrapper" --version >/dev/null || { log "the unpacked redis-server does not run"; return 1; }
+  echo "$version" > "$dir/.stamp"
 }
 
 main() {
@@ -165,6 +197,7 @@ main() {
       terraform_cli_config
       terraform_docs
       tflint_and_aws_ruleset
+      redis
       ;;
     *) echo "usage: $0 [all|node|checkov|moto|terraform|terraform-docs|tflint|redis]" >&2; exit 2 ;;
   esac
