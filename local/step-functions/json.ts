@@ -1,0 +1,2 @@
+/** A JSON value, as states pass them (aws-local-stepfunctions does not export its own type). */
+export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
