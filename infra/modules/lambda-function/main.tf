@@ -1,4 +1,6 @@
+data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -45,6 +47,7 @@ locals {
     [for arn in compact([var.dead_letter_target_arn]) : { sid = "DeadLetter", actions = local.send_actions[split(":", arn)[2]], resources = [arn], conditions = [] }],
     [for arn in compact([try(var.async_on_failure.destination_arn, null)]) : { sid = "OnFailureDestination", actions = local.send_actions[split(":", arn)[2]], resources = [arn], conditions = [] }],
     local.mapping_statements,
+    local.vpc_statements,
     var.policy_statements,
   )
 }
@@ -66,15 +69,9 @@ resource "aws_iam_role_policy_attachment" "xray" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }
 
-resource "aws_iam_role_policy_attachment" "vpc" {
-  count      = length(var.vpc_subnet_ids) > 0 ? 1 : 0
-  role       = aws_iam_role.this.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-}
-
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Functions fed by event source mappings keep failures in the source queue's DLQ or the mapping's on-failure destination; set var.dead_letter_target_arn for asynchronous invocations.
-  #checkov:skip=CKV_AWS_117:VPC attachment is opt-in through var.vpc_subnet_ids: functions that reach no private resource stay out of a VPC (no NAT, no ENI cold starts).
+  #checkov:skip=CKV_AWS_117:VPC attachment is opt-in through var.vpc: functions that reach no private resource stay out of a VPC (no NAT, no ENI cold starts).
   #checkov:skip=CKV_AWS_272:Code signing is opt-in through var.code_signing_config_arn (it needs an AWS Signer profile); artifacts are pinned by source_code_hash of deterministic zips.
   #checkov:skip=CKV_AWS_115:Reserved concurrency is opt-in through var.reserved_concurrent_executions: new accounts (quota 10) cannot reserve any; event source mappings bound concurrency with maximum_concurrency.
   function_name                  = var.function_name
@@ -113,10 +110,10 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "vpc_config" {
-    for_each = length(var.vpc_subnet_ids) > 0 ? [1] : []
+    for_each = var.vpc == null ? [] : [var.vpc]
     content {
-      subnet_ids         = var.vpc_subnet_ids
-      security_group_ids = var.vpc_security_group_ids
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
     }
   }
 
@@ -208,4 +205,34 @@ resource "aws_lambda_event_source_mapping" "this" {
 
   # The role must be able to read the source before the mapping is created (Lambda checks it).
   depends_on = [aws_iam_role_policy.this]
+}
+
+locals {
+  # What Lambda does with the role to attach the function to var.vpc (the AWSLambdaVPCAccessExecutionRole
+  # managed policy grants the same on "*"): create its network interfaces in the given subnets with the
+  # given groups, describe them, and delete them or change their addresses when it scales down.
+  ec2_arn = "arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}"
+  vpc_statements = var.vpc == null ? [] : [
+    {
+      sid        = "VpcDescribe"
+      actions    = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      resources  = ["*"]
+      reason     = "EC2 Describe calls support no resource-level permissions: they are allowed on all resources or refused."
+      conditions = []
+    },
+    {
+      sid        = "VpcCreateNetworkInterface"
+      actions    = ["ec2:CreateNetworkInterface"]
+      resources  = concat(["${local.ec2_arn}:network-interface/*"], [for id in var.vpc.subnet_ids : "${local.ec2_arn}:subnet/${id}"], [for id in var.vpc.security_group_ids : "${local.ec2_arn}:security-group/${id}"])
+      reason     = "The interface does not exist before this call, so its ARN is not known; the subnets and groups it may use are named."
+      conditions = []
+    },
+    {
+      sid        = "VpcManageNetworkInterfaces"
+      actions    = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources  = ["${local.ec2_arn}:network-interface/*"]
+      reason     = "Lambda names the interfaces it created (ids unknown to Terraform); limited to network interfaces of this account and region."
+      conditions = []
+    },
+  ]
 }

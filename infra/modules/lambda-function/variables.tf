@@ -198,16 +198,18 @@ variable "event_source_mapping" {
   }
 }
 
-variable "vpc_subnet_ids" {
-  description = "Private subnets to attach the function to; empty runs it outside a VPC."
-  type        = list(string)
-  default     = []
-}
+variable "vpc" {
+  description = "Runs the function in a VPC: its private subnets (two or more zones, for availability) and security groups. The role is then granted the network-interface calls Lambda makes with it (statements VpcDescribe, VpcCreateNetworkInterface, VpcManageNetworkInterfaces), limited to these subnets and groups where EC2 allows. Null keeps the function out of any VPC (no ENI cold start, no NAT needed)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
 
-variable "vpc_security_group_ids" {
-  description = "Security groups when vpc_subnet_ids is set."
-  type        = list(string)
-  default     = []
+  validation {
+    condition     = var.vpc == null ? true : length(var.vpc.subnet_ids) > 0 && length(var.vpc.security_group_ids) > 0 && length(var.vpc.security_group_ids) <= 5
+    error_message = "vpc needs at least one subnet and one to five security groups."
+  }
 }
 
 variable "code_signing_config_arn" {
