@@ -27,6 +27,7 @@ local: ## Run the whole stack on local emulators (terraform apply + local runtim
 	@scripts/setup.sh node
 	@scripts/setup.sh moto
 	@scripts/setup.sh terraform
+	@scripts/setup.sh redis
 	@node build.mjs
 	@npx tsx local/main.ts
 

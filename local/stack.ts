@@ -2,13 +2,19 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, ListEventSourceMappingsCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, startMoto, type RunningMoto } from './emulator/moto';
 import { adapterFor } from './event-sources/index';
-import { createFunctionRunner } from './functions/runner';
+import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { loadRestApis } from './gateway/load';
 import { deployedPipelines, type PipelineSummary } from './pipelines';
 import { startApiServer, type Endpoint } from './gateway/server';
+import { startRedis, type RunningRedis } from './redis-server';
+import { startStateMachineRunner, type ExecutionRecord, type StateMachineRunner, type StateMachineStats } from './step-functions/index';
 import { terraformApply, terraformOutputs } from './terraform';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +52,29 @@ export interface LocalStack {
   /** Sensitive values by pipeline (the `pipeline_secrets` output). */
   pipelineSecrets: Record<string, Record<string, unknown>>;
   mappings: EventSourceMappingConfiguration[];
+  /** State machine executions run locally: counters per machine and finished executions. */
+  stepFunctions: Pick<StateMachineRunner, 'stats' | 'records'>;
+  /** The local redis-server standing in for a pipeline's ElastiCache, by pipeline. */
+  redis: Record<string, LocalRedis>;
   stop(): Promise<void>;
+}
+
+/** What /_local/executions answers. */
+export interface ExecutionsReport {
+  stateMachines: StateMachineStats[];
+  executions: ExecutionRecord[];
+}
+
+/** A pipeline's Redis, served locally; stop() and start() again on the same port and token (fault runs). */
+export interface LocalRedis {
+  host: string;
+  port: number;
+  caPath: string;
+  /** The address the functions were deployed with (the ElastiCache endpoint). */
+  deployed: { host: string; port: number };
+  running(): boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 async function listMappings(lambda: LambdaClient): Promise<EventSourceMappingConfiguration[]> {
@@ -58,6 +86,41 @@ async function listMappings(lambda: LambdaClient): Promise<EventSourceMappingCon
     Marker = page.NextMarker;
   } while (Marker);
   return mappings;
+}
+
+/**
+ * A pipeline whose summary names a Redis endpoint and its AUTH token secret (ElastiCache, which the
+ * emulator creates as a name with nothing behind it) gets a local redis-server with TLS and that
+ * token, and every function deployed with that endpoint is pointed at it.
+ */
+async function startPipelineRedis(name: string, summary: PipelineSummary, secrets: SecretsManagerClient, runner: FunctionRunner, dir: string, log: (line: string) => void): Promise<LocalRedis | undefined> {
+  const { redis_host: host, redis_port: port, redis_auth_secret_arn: secretArn } = summary;
+  if (typeof host !== 'string' || (typeof port !== 'number' && typeof port !== 'string') || typeof secretArn !== 'string') return undefined;
+  const { SecretString: password } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!password) throw new Error(`${name}: the Redis AUTH token secret ${secretArn} has no SecretString`);
+  let server: RunningRedis = await startRedis({ dir, password });
+  runner.addEnvironmentOverride({
+    when: { REDIS_HOST: host, REDIS_PORT: String(port) },
+    set: { REDIS_HOST: server.host, REDIS_PORT: String(server.port), NODE_EXTRA_CA_CERTS: server.caPath },
+  });
+  log(`[local] ${name}: redis-server (TLS, AUTH from ${secretArn.split(':').pop()}) on ${server.host}:${server.port} stands in for ${host}:${port}`);
+  let up = true;
+  return {
+    host: server.host,
+    port: server.port,
+    caPath: server.caPath,
+    deployed: { host, port: Number(port) },
+    running: () => up,
+    async stop() {
+      up = false;
+      await server.stop();
+    },
+    async start() {
+      if (up) return;
+      server = await startRedis({ dir, password, port: server.port });
+      up = true;
+    },
+  };
 }
 
 /**
@@ -75,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const controller = new AbortController();
   const pollers: Promise<void>[] = [];
   let stopApi: (() => Promise<void>) | undefined;
+  const redis: Record<string, LocalRedis> = {};
   const runner = createFunctionRunner({
     lambda: new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }),
     emulatorEndpoint: moto.endpoint,
@@ -90,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await Promise.allSettled(pollers);
     await stopApi?.();
     runner.stop();
+    await Promise.allSettled(Object.values(redis).map((r) => r.stop()));
     await moto.stop();
   };
 
@@ -129,6 +194,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
     }
 
+    const { pipelines, secrets } = deployedPipelines(outputs);
+    const clientConfig = { endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS };
+    const secretsManager = new SecretsManagerClient(clientConfig);
+    for (const [name, summary] of Object.entries(pipelines)) {
+      const local = await startPipelineRedis(name, summary, secretsManager, runner, join(workDir, 'redis', name), log);
+      if (local) redis[name] = local;
+    }
+
+    // Executions the functions start are recorded by the emulator, never run: they run here.
+    const stepFunctions = startStateMachineRunner({
+      sfn: new SFNClient(clientConfig),
+      clients: { invokeFunction: (arn, event) => runner.invoke(arn, event), dynamodb: new DynamoDBClient(clientConfig), eventbridge: new EventBridgeClient(clientConfig) },
+      signal: controller.signal,
+      log,
+    });
+    pollers.push(stepFunctions.done);
+
     const apis = await loadRestApis(new APIGatewayClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }));
     const api = await startApiServer({
       apis,
@@ -136,11 +218,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulatorEndpoint: moto.endpoint,
       invokeFunction: (arn, event) => runner.invoke(arn, event),
       log,
-      localRoutes: { '/_local/stats': () => stats },
+      localRoutes: {
+        '/_local/stats': () => stats,
+        '/_local/executions': (): ExecutionsReport => ({ stateMachines: stepFunctions.stats, executions: stepFunctions.records }),
+      },
     });
     stopApi = api.stop;
-    const { pipelines, secrets } = deployedPipelines(outputs);
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stop };
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, redis, stop };
   } catch (error) {
     await stop();
     throw error;

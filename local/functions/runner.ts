@@ -27,6 +27,16 @@ export interface FunctionRunnerOptions {
   log: (line: string) => void;
 }
 
+/**
+ * Environment variables changed for every function whose deployed environment holds all of `when`
+ * (e.g. an endpoint the emulator cannot serve, pointed at a local server instead). Read when a
+ * function's worker starts, so an override added after start-up applies to later cold starts.
+ */
+export interface EnvironmentOverride {
+  when: Readonly<Record<string, string>>;
+  set: Readonly<Record<string, string>>;
+}
+
 interface Artifact {
   name: string;
   zip: string;
@@ -54,7 +64,15 @@ class Container {
   constructor(
     private readonly fn: DeployedFunction,
     private readonly options: FunctionRunnerOptions,
+    private readonly overrides: readonly EnvironmentOverride[],
   ) {}
+
+  /** The deployed environment with the overrides that apply to it. */
+  private environment(): Record<string, string> {
+    const deployed = this.fn.environment;
+    const applying = this.overrides.filter((o) => Object.entries(o.when).every(([k, v]) => deployed[k] === v));
+    return Object.assign({}, deployed, ...applying.map((o) => o.set)) as Record<string, string>;
+  }
 
   invoke(event: unknown): Promise<InvokeResult> {
     const run = this.queue.then(() => this.runOne(event));
@@ -71,7 +89,7 @@ class Container {
       env: {
         PATH: process.env.PATH,
         TZ: 'UTC',
-        ...fn.environment,
+        ...this.environment(),
         AWS_ENDPOINT_URL: options.emulatorEndpoint,
         AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
@@ -150,12 +168,17 @@ class Container {
 
 export interface FunctionRunner {
   invoke(functionNameOrArn: string, event: unknown): Promise<InvokeResult>;
+  /** Applies to workers started from now on (restart() makes the warm ones pick it up). */
+  addEnvironmentOverride(override: EnvironmentOverride): void;
+  /** Ends every warm worker: the next invocation of each function is a cold start. */
+  restart(): void;
   stop(): void;
 }
 
 /** Runs deployed functions from their built zips, found by the CodeSha256 the emulator reports. */
 export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRunner {
   const containers = new Map<string, Promise<Container>>();
+  const overrides: EnvironmentOverride[] = [];
 
   function artifactFor(codeSha256: string, functionName: string): Artifact {
     const manifestPath = join(options.artifactsDir, 'manifest.json');
@@ -190,6 +213,7 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
         codeDir,
       },
       options,
+      overrides,
     );
   }
 
@@ -204,8 +228,14 @@ export function createFunctionRunner(options: FunctionRunnerOptions): FunctionRu
       }
       return (await container).invoke(event);
     },
-    stop() {
+    addEnvironmentOverride(override) {
+      overrides.push(override);
+    },
+    restart() {
       for (const container of containers.values()) void container.then((c) => c.stop(), () => undefined);
+    },
+    stop() {
+      this.restart();
       containers.clear();
     },
   };

@@ -9,7 +9,13 @@ import type { ApiKey, RestApiDefinition, Route } from './load';
 import { verifySigV4 } from './sigv4';
 import { renderTemplate, type RequestContext, type TemplateInput } from './vtl';
 
+/** API Gateway's request payload limit (REST APIs: 10 MB, not adjustable). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Lambda's synchronous invocation limit on the request: the whole proxy event, not only the body. */
+export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
+
+/** Gateway responses an API cannot customise (API Gateway documents 413 REQUEST_TOO_LARGE as one). */
+const FIXED_GATEWAY_RESPONSES = new Set(['REQUEST_TOO_LARGE']);
 
 /** API Gateway's own answers when an API does not override them. */
 const DEFAULT_GATEWAY_RESPONSES: Record<string, { statusCode: string; message: string }> = {
@@ -123,13 +129,17 @@ export function matchRoute(routes: Route[], method: string, path: string): { rou
   return candidates.sort((a, b) => b.score - a.score)[0];
 }
 
+/** Over API Gateway's 10 MB: refused before anything else, with API Gateway's fixed answer. */
+class BodyTooLargeError extends Error {}
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) reject(new BodyTooLargeError());
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new GatewayError('REQUEST_TOO_LARGE'));
+      if (size > MAX_BODY_BYTES) reject(new BodyTooLargeError());
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks)));
@@ -183,7 +193,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   }
 
   function gatewayReply(api: RestApiDefinition, type: string, context: RequestContext): Reply {
-    const custom = api.gatewayResponses.get(type);
+    const custom = FIXED_GATEWAY_RESPONSES.has(type) ? undefined : api.gatewayResponses.get(type);
     const fallback = DEFAULT_GATEWAY_RESPONSES[type] ?? DEFAULT_GATEWAY_RESPONSES.DEFAULT_5XX!;
     const status = Number(custom?.statusCode || fallback.statusCode);
     const body = custom?.template
@@ -197,7 +207,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const functionArn = /functions\/(.+)\/invocations$/.exec(integration.uri ?? '')?.[1];
       if (!functionArn) throw new Error(`unsupported Lambda proxy URI ${integration.uri}`);
       const isText = /json|text|xml|form/.test(contentType);
-      const result = await options.invokeFunction(functionArn, {
+      const event = {
         resource: route.path,
         path: context.path,
         httpMethod: context.httpMethod,
@@ -219,7 +229,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         },
         body: rawBody.length ? (isText ? rawBody.toString() : rawBody.toString('base64')) : null,
         isBase64Encoded: rawBody.length > 0 && !isText,
-      });
+      };
+      // Lambda refuses the invocation (RequestEntityTooLargeException) and the function never runs;
+      // API Gateway answers 413 REQUEST_TOO_LARGE (docs/local.md).
+      const eventBytes = Buffer.byteLength(JSON.stringify(event));
+      if (eventBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
+        options.log(`[api] Lambda proxy ${functionArn} not invoked: the event is ${eventBytes} bytes, over Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}`);
+        throw new GatewayError('REQUEST_TOO_LARGE');
+      }
+      const result = await options.invokeFunction(functionArn, event);
       if (!result.ok) {
         options.log(`[api] Lambda proxy ${functionArn} failed: ${result.errorType}: ${result.errorMessage}`);
         return { status: 502, body: JSON.stringify({ message: 'Internal server error' }) };
@@ -354,7 +372,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       return;
     }
     handle(request, api, stage, context.path, Object.fromEntries(url.searchParams), context).then(send, (error: unknown) => {
-      if (error instanceof GatewayError) {
+      if (error instanceof BodyTooLargeError) {
+        send({ status: 413, body: JSON.stringify({ message: `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.` }), headers: { connection: 'close' } });
+      } else if (error instanceof GatewayError) {
         context.error.validationErrorString = error.validationErrors;
         context.error.message = error.errorMessage;
         send(gatewayReply(api, error.responseType, context));
