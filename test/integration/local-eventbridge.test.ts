@@ -1,0 +1,237 @@
+import { execFileSync } from 'node:child_process';
+import { expect } from 'chai';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateFunctionCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { motoPython } from '../../local/emulator/moto';
+import { startLocalEventBridge, systemClock, type BusEvent, type Clock, type LocalEventBridge } from '../../local/eventbridge/index';
+import { SHIM_OUTBOX_QUEUE } from '../../local/eventbridge/outbox';
+import { matchesEventPattern, parseEventPattern } from '../../local/eventbridge/pattern';
+import type { FunctionRunner, InvokeResult } from '../../local/functions/runner';
+import { useMoto } from '../support/moto';
+import { waitFor } from '../support/wait-for';
+
+/** Waits until `condition` holds. */
+const until = (what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) => waitFor(what, async () => ((await condition()) ? true : undefined), timeoutMs);
+
+const SPEED = 600; // one emulated minute per 100 ms
+
+/** AWS time, 600 times faster: schedules, Lambda's 1- and 2-minute retries and age limits keep their ratios. */
+function timeLapse(): Clock {
+  const start = Date.now();
+  return {
+    now: () => start + (Date.now() - start) * SPEED,
+    sleep: (ms, signal) => systemClock.sleep(ms / SPEED, signal),
+  };
+}
+
+/** moto checks that a function's role exists; the project has no IAM client, and moto takes the query API unsigned. */
+async function createRole(name: string): Promise<string> {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const response = await fetch(process.env.AWS_ENDPOINT_URL!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: name, AssumeRolePolicyDocument: trust }).toString(),
+  });
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
+  if (!arn) throw new Error(`CreateRole failed: HTTP ${response.status}`);
+  return arn;
+}
+
+/** Stands in for local/functions/runner.ts: records each invocation; functions named in `failing` throw. */
+function stubRunner(failing: Set<string>) {
+  const invocations: { name: string; event: unknown }[] = [];
+  const runner: Pick<FunctionRunner, 'invoke'> = {
+    async invoke(arn, event): Promise<InvokeResult> {
+      const name = arn.split(':')[6]!;
+      invocations.push({ name, event });
+      return failing.has(name) ? { ok: false, errorType: 'Error', errorMessage: `${name} is broken` } : { ok: true, payload: null };
+    },
+  };
+  return { runner, invocations, of: (name: string) => invocations.filter((i) => i.name === name).map((i) => i.event) };
+}
+
+describe('local EventBridge against moto: rules, schedules, retries and DLQs', function () {
+  this.timeout(60_000);
+  useMoto();
+  const region = 'us-east-1';
+  let events: EventBridgeClient;
+  let sqs: SQSClient;
+  let lambda: LambdaClient;
+  const arns: Record<string, string> = {};
+
+  const queue = async (name: string) => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    arns[name] = Attributes!.QueueArn!;
+    return QueueUrl!;
+  };
+  const receiveAll = async (name: string): Promise<Message[]> => {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    return Messages;
+  };
+
+  before(async function () {
+    events = new EventBridgeClient({ region });
+    sqs = new SQSClient({ region });
+    lambda = new LambdaClient({ region });
+    const role = await createRole('local-eventbridge');
+    for (const name of ['sweeper', 'consumer', 'broken']) {
+      const { FunctionArn } = await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role, Code: { ZipFile: Buffer.from('run by the stub runner') } }));
+      arns[name] = FunctionArn!;
+    }
+    for (const name of ['sweep-target-dlq', 'order-target-dlq', 'broken-failures']) await queue(name);
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'broken', MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600, DestinationConfig: { OnFailure: { Destination: arns['broken-failures'] } } }));
+
+    // What infra/pipelines/etl applies for the sweeper: a schedule with a retry policy.
+    await events.send(new PutRuleCommand({ Name: 'sweep', ScheduleExpression: 'rate(1 minute)' }));
+    await events.send(new PutTargetsCommand({ Rule: 'sweep', Targets: [{ Id: 'sweeper', Arn: arns.sweeper, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: arns['sweep-target-dlq'] } }] }));
+    // Once a year (14.6 h at the test's speed): it fires only when the test says so.
+    await events.send(new PutRuleCommand({ Name: 'yearly-broken', ScheduleExpression: 'cron(0 12 1 JAN ? *)' }));
+    await events.send(new PutTargetsCommand({ Rule: 'yearly-broken', Targets: [{ Id: 'broken', Arn: arns.broken }] }));
+    await events.send(new PutRuleCommand({ Name: 'disabled', ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' }));
+    await events.send(new PutTargetsCommand({ Rule: 'disabled', Targets: [{ Id: 'consumer', Arn: arns.consumer }] }));
+
+    // A custom bus with a pattern rule: a transformed input to a Lambda target, and a target whose function does not exist.
+    await events.send(new CreateEventBusCommand({ Name: 'orders' }));
+    await events.send(
+      new PutRuleCommand({
+        Name: 'big-orders',
+        EventBusName: 'orders',
+        EventPattern: JSON.stringify({ source: ['shop.orders'], 'detail-type': ['OrderPlaced'], detail: { total: [{ numeric: ['>', 100] }], channel: [{ 'anything-but': 'test' }] } }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'big-orders',
+        EventBusName: 'orders',
+        Targets: [
+          {
+            Id: 'consumer',
+            Arn: arns.consumer,
+            InputTransformer: { InputPathsMap: { id: '$.detail.orderId', total: '$.detail.total' }, InputTemplate: '{"orderId": <id>, "total": <total>, "rule": "<aws.events.rule-name>"}' },
+          },
+          { Id: 'gone', Arn: arns.consumer!.replace('consumer', 'gone'), DeadLetterConfig: { Arn: arns['order-target-dlq'] } },
+        ],
+      }),
+    );
+  });
+
+  let bridge: LocalEventBridge;
+  let controller: AbortController;
+  let stub: ReturnType<typeof stubRunner>;
+  const logs: string[] = [];
+
+  beforeEach(async function () {
+    controller = new AbortController();
+    stub = stubRunner(new Set(['broken']));
+    bridge = await startLocalEventBridge({ endpoint: process.env.AWS_ENDPOINT_URL!, region, runner: stub.runner, signal: controller.signal, log: (l) => logs.push(l), clock: timeLapse() });
+  });
+  afterEach(async function () {
+    controller.abort();
+    await bridge.stop();
+  });
+
+  it('discovers every rule on every bus with its targets from the emulator', function () {
+    const summary = bridge.rules.map((r) => `${r.busName}/${r.name} ${r.enabled ? 'on' : 'off'} ${r.schedule?.expression ?? 'pattern'} -> ${r.targets.map((t) => t.Id).join(',')}`).sort();
+    expect(summary).to.deep.equal([
+      'default/disabled off rate(1 minute) -> consumer',
+      'default/sweep on rate(1 minute) -> sweeper',
+      'default/yearly-broken on cron(0 12 1 JAN ? *) -> broken',
+      'orders/big-orders on pattern -> consumer,gone',
+    ]);
+  });
+
+  it('runs the sweeper on its schedule with the Scheduled Event shape; a disabled rule never fires', async function () {
+    await until('two sweeps', () => stub.of('sweeper').length >= 2);
+    const event = stub.of('sweeper')[0] as BusEvent;
+    expect(event).to.deep.include({ version: '0', source: 'aws.events', 'detail-type': 'Scheduled Event', account: '123456789012', region, detail: {} });
+    expect(event.resources).to.deep.equal([bridge.rules.find((r) => r.name === 'sweep')!.arn]);
+    expect(event.time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(stub.of('consumer')).to.deep.equal([]);
+  });
+
+  it('retries a failing scheduled function as Lambda does (2 retries) and sends the record to its on-failure destination', async function () {
+    await bridge.fire('yearly-broken');
+    await until('the failed invocation', () => bridge.stats.invocationsFailed === 1);
+    expect(stub.of('broken')).to.have.length(3);
+    const [record] = await receiveAll('broken-failures');
+    const parsed = JSON.parse(record!.Body!) as { requestContext: { condition: string; approximateInvokeCount: number }; requestPayload: BusEvent; responsePayload: { errorMessage: string } };
+    expect(parsed.requestContext).to.deep.include({ condition: 'RetriesExhausted', approximateInvokeCount: 3 });
+    expect(parsed.requestPayload['detail-type']).to.equal('Scheduled Event');
+    expect(parsed.responsePayload.errorMessage).to.equal('broken is broken');
+  });
+
+  it('delivers a matching event to the Lambda target through its input transformer, and a missing function to the target DLQ', async function () {
+    const order = (total: number, channel: string): BusEvent => ({ version: '0', id: `o-${total}-${channel}`, 'detail-type': 'OrderPlaced', source: 'shop.orders', account: '123456789012', time: '2026-11-23T10:00:00Z', region, resources: [], detail: { orderId: `o-${total}`, total, channel } });
+    expect(await bridge.deliverEvent(order(50, 'web'), 'orders')).to.deep.equal([]);
+    expect(await bridge.deliverEvent(order(500, 'test'), 'orders')).to.deep.equal([]);
+    expect(await bridge.deliverEvent(order(500, 'web'), 'default')).to.deep.equal([]);
+    const outcomes = await bridge.deliverEvent(order(500, 'web'), 'orders');
+    expect(outcomes.map((o) => o.delivered)).to.deep.equal([true, false]);
+    await bridge.idle();
+    expect(stub.of('consumer')).to.deep.equal([{ orderId: 'o-500', total: 500, rule: 'big-orders' }]);
+
+    const [dead] = await receiveAll('order-target-dlq');
+    expect(JSON.parse(dead!.Body!)).to.deep.include({ id: 'o-500-web' });
+    const attributes = Object.fromEntries(Object.entries(dead!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+    expect(attributes).to.deep.include({ RULE_ARN: bridge.rules.find((r) => r.name === 'big-orders')!.arn, TARGET_ARN: arns.consumer!.replace('consumer', 'gone'), ERROR_CODE: 'RESOURCE_NOT_FOUND', RETRY_ATTEMPTS: '0' });
+  });
+
+  it('takes events the moto shim hands over on its queue (the contract in local/eventbridge/outbox.ts)', async function () {
+    const rule = bridge.rules.find((r) => r.name === 'big-orders')!;
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: SHIM_OUTBOX_QUEUE }));
+    // As moto builds it: epoch-seconds time and an ingestion-time field.
+    const motoEvent = { version: '0', id: 'from-shim', 'detail-type': 'OrderPlaced', source: 'shop.orders', account: '123456789012', time: 1_795_428_000, region, resources: [], detail: { orderId: 'o-shim', total: 900, channel: 'web' }, 'ingestion-time': 1_795_428_000.1 };
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ ruleArn: rule.arn, targetId: 'consumer', event: motoEvent }) }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'not a hand-off' }));
+    await until('the handed-over event', () => stub.of('consumer').some((e) => (e as { orderId?: string }).orderId === 'o-shim'));
+    await until('an empty hand-off queue', async () => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+      return Attributes!.ApproximateNumberOfMessages === '0' && Attributes!.ApproximateNumberOfMessagesNotVisible === '0';
+    });
+    expect(logs.join('\n')).to.include('is malformed and is dropped');
+  });
+});
+
+describe('local EventBridge patterns agree with moto’s matcher', function () {
+  // moto's own EventPattern class (the reference the design names), run on the same pattern/event pairs.
+  const cases: [object, object][] = [
+    [{ source: ['a'] }, { source: 'a' }],
+    [{ detail: { n: ['5'] } }, { detail: { n: 5 } }],
+    [{ detail: { id: [null] } }, { detail: { id: null } }],
+    [{ detail: { id: [null] } }, { detail: {} }],
+    [{ resources: ['x'] }, { resources: ['y', 'x'] }],
+    [{ time: [{ prefix: '2017-10-02' }] }, { time: '2017-10-02T18:43:48Z' }],
+    [{ d: [{ suffix: '.png' }] }, { d: 'a.PNG' }],
+    [{ d: [{ 'equals-ignore-case': 'abc' }] }, { d: 'ABC' }],
+    [{ d: [{ 'anything-but': ['a', 'b'] }] }, { d: 'c' }],
+    [{ d: [{ 'anything-but': { prefix: 'in' } }] }, { d: 'init' }],
+    [{ d: [{ 'anything-but': 'x' }] }, {}],
+    [{ d: [{ numeric: ['>', 0, '<=', 5] }] }, { d: 5 }],
+    [{ d: [{ numeric: ['>', 0, '<=', 5] }] }, { d: 0 }],
+    [{ d: [{ numeric: ['<', 10] }] }, { d: [50, 5] }],
+    [{ d: [{ cidr: '10.0.0.0/24' }] }, { d: '10.0.0.17' }],
+    [{ d: [{ cidr: '10.0.0.0/24' }] }, { d: '10.0.1.17' }],
+    [{ detail: { s: [{ exists: true }] } }, { detail: { s: 1 } }],
+    [{ detail: { s: [{ exists: false }] } }, { detail: { t: 1 } }],
+    [{ detail: { s: [{ exists: true }] } }, { detail: { s: { x: 1 } } }],
+    [{ d: [{ wildcard: 'a*c' }] }, { d: 'abbbc' }],
+    [{ $or: [{ a: [1] }, { b: [2] }] }, { b: 2 }],
+    [{ $or: [{ a: [1] }, { b: [2] }] }, { a: 2 }],
+  ];
+
+  it('gives the same answer as moto for every pair', function () {
+    const script = [
+      'import json, sys',
+      'from moto.events.models import EventPattern',
+      'cases = json.load(sys.stdin)',
+      'print(json.dumps([EventPattern(json.dumps(p), p).matches_event(e) for p, e in cases]))',
+    ].join('\n');
+    const moto = JSON.parse(execFileSync(motoPython(), ['-c', script], { input: JSON.stringify(cases) }).toString()) as boolean[];
+    const ours = cases.map(([pattern, event]) => matchesEventPattern(parseEventPattern(JSON.stringify(pattern)), event));
+    expect(ours).to.deep.equal(moto);
+    expect(new Set(moto).size, 'the pairs cover both answers').to.equal(2);
+  });
+});
