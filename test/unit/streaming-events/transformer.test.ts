@@ -8,7 +8,7 @@ import { QueueRefusedError, transformRecords } from '../../../functions/streamin
 import { anEvent, firehoseEvent, recorders, utf8 } from './fixtures';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/events.fifo';
-const decode = (data: string) => Buffer.from(data, 'base64').toString('utf8');
+const decode = (data: string | undefined) => Buffer.from(data ?? '', 'base64').toString('utf8');
 
 describe('streaming events: transformer', function () {
   const sqs = mockClient(SQSClient);
