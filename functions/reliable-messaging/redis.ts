@@ -60,11 +60,15 @@ export function redisConnection(secrets: SecretsManagerClient, settings: RedisSe
     const password = await token;
     if (client === undefined || client.status === 'end') {
       client?.disconnect();
-      client = new Redis(redisOptions(settings, password, tls));
-      client.on('error', () => undefined); // failures surface on the commands; this only stops the unhandled-event crash
-      await client.connect().catch((error: unknown) => {
-        client?.disconnect();
-        throw error;
+      const created = new Redis(redisOptions(settings, password, tls));
+      client = created;
+      // Failures surface on the commands; the listener stops the unhandled-event crash and keeps the
+      // cause (e.g. WRONGPASS), which connect() itself reports only as "Connection is closed".
+      let cause: unknown;
+      created.on('error', (error: unknown) => (cause ??= error));
+      await created.connect().catch((error: unknown) => {
+        created.disconnect();
+        throw cause ?? error;
       });
     }
     return client;
