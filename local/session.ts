@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import type { Endpoint } from './gateway/server';
 import type { PipelineSummary } from './pipelines';
-import type { MappingStats } from './stack';
+import type { ExecutionsReport, LocalRedisAddress, MappingStats } from './stack';
 import { repoRoot } from './stack';
 
 export interface Session {
@@ -37,3 +37,9 @@ export async function loadSession(): Promise<Session> {
 
 /** The running runtime's event source counters (served by the local gateway). */
 export const mappingStats = async (apiUrl: string): Promise<MappingStats[]> => (await (await fetch(`${apiUrl}/_local/stats`)).json()) as MappingStats[];
+
+/** The state machine executions the runtime ran (served by the local gateway). */
+export const executionsReport = async (apiUrl: string): Promise<ExecutionsReport> => (await (await fetch(`${apiUrl}/_local/executions`)).json()) as ExecutionsReport;
+
+/** Where each pipeline's local Redis listens (served by the local gateway). */
+export const localRedis = async (apiUrl: string): Promise<Record<string, LocalRedisAddress>> => (await (await fetch(`${apiUrl}/_local/redis`)).json()) as Record<string, LocalRedisAddress>;

@@ -65,6 +65,14 @@ export interface ExecutionsReport {
   executions: ExecutionRecord[];
 }
 
+/** Where a pipeline's local Redis listens (what /_local/redis answers; the token is the pipeline's secret). */
+export interface LocalRedisAddress {
+  host: string;
+  port: number;
+  caPath: string;
+  running: boolean;
+}
+
 /** A pipeline's Redis, served locally; stop() and start() again on the same port and token (fault runs). */
 export interface LocalRedis {
   host: string;
@@ -221,6 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localRoutes: {
         '/_local/stats': () => stats,
         '/_local/executions': (): ExecutionsReport => ({ stateMachines: stepFunctions.stats, executions: stepFunctions.records }),
+        '/_local/redis': (): Record<string, LocalRedisAddress> => Object.fromEntries(Object.entries(redis).map(([name, r]) => [name, { host: r.host, port: r.port, caPath: r.caPath, running: r.running() }])),
       },
     });
     stopApi = api.stop;
