@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import contract from '../../functions/reliable-messaging/contract.json';
 import { redisKeyFor, sha256Hex } from '../../functions/reliable-messaging/pointer';
 import { EMULATOR_CREDENTIALS } from '../emulator/moto';
+import type { Endpoint } from '../gateway/server';
 import { executionsReport, localRedis } from '../session';
 import { signedFetch } from '../signed-fetch';
 import type { ExecutionRecord } from '../step-functions/index';
@@ -48,7 +49,8 @@ export interface ReliableMessagingProbe {
  * What the demo and the end-to-end tests read: the API, the runtime's execution records, the archive
  * bucket, the metadata table, the subscriber queue and the local Redis, for a running stack.
  */
-export async function reliableMessagingProbe(emulatorEndpoint: string, apiUrl: string, messagesUrl: string, summary: ReliableMessagingSummary): Promise<ReliableMessagingProbe> {
+export async function reliableMessagingProbe(emulatorEndpoint: string, messages: Endpoint, summary: ReliableMessagingSummary): Promise<ReliableMessagingProbe> {
+  const apiUrl = new URL(messages.url).origin;
   const config = { endpoint: emulatorEndpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS, forcePathStyle: true };
   const s3 = new S3Client(config);
   const dynamodb = new DynamoDBClient(config);
@@ -98,8 +100,8 @@ export async function reliableMessagingProbe(emulatorEndpoint: string, apiUrl: s
 
   return {
     async send(body, idempotencyKey) {
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...(idempotencyKey && { 'idempotency-key': idempotencyKey }) };
-      const response = await signedFetch(messagesUrl, { method: 'POST', headers, body });
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(idempotencyKey && { 'idempotency-key': idempotencyKey }), ...(messages.apiKey && { 'x-api-key': messages.apiKey }) };
+      const response = await signedFetch(messages.url, { method: 'POST', headers, body });
       const text = await response.text();
       let parsed: Record<string, unknown>;
       try {
@@ -148,7 +150,7 @@ export const reliableMessaging: Scenario = {
   async demo({ emulatorEndpoint, pipeline, endpoints }) {
     const endpoint = endpoints.find((e) => routeOf(e) === 'POST /messages');
     if (!endpoint) return;
-    const probe = await reliableMessagingProbe(emulatorEndpoint, new URL(endpoint.url).origin, endpoint.url, pipeline as unknown as ReliableMessagingSummary);
+    const probe = await reliableMessagingProbe(emulatorEndpoint, endpoint, pipeline as unknown as ReliableMessagingSummary);
     try {
       const run = randomBytes(3).toString('hex');
       const bodies = sizes.map((s) => ({ ...s, key: `demo-${run}-${s.label.replace(' ', '').toLowerCase()}`, body: jsonBodyOf(s.bytes, s.label) }));
