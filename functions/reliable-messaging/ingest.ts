@@ -99,9 +99,12 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const accepted = validate(request, deps.newId ?? randomUUID);
   if ('statusCode' in accepted) return accepted;
   const { messageId, replayOf, bytes, contentType } = accepted;
+  const executionName = executionNameFor(messageId, replayOf);
   const pointer: Pointer = {
     messageId,
-    redisKey: redisKeyFor(messageId),
+    // A replay has its own key (named like its execution): a stale copy of the original message
+    // must not make the replay look like a duplicate.
+    redisKey: redisKeyFor(executionName),
     receivedAt: (deps.now?.() ?? new Date()).toISOString(),
     bytes: bytes.length,
     sha256: sha256Hex(bytes),
@@ -122,7 +125,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     try {
       const { executionArn } = await deps.sfn.send(new StartExecutionCommand({
         stateMachineArn: deps.stateMachineArn,
-        name: executionNameFor(messageId, replayOf),
+        name: executionName,
         input: JSON.stringify(pointer),
       }));
       return { statusCode: 202, body: { messageId, executionArn, duplicate: false }, outcome: 'started' };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startRedis, type RunningRedis } from '../../local/redis-server';
@@ -13,6 +13,7 @@ import contract from '../../functions/reliable-messaging/contract.json';
 import { ingest, type IngestDeps } from '../../functions/reliable-messaging/ingest';
 import { redisConnection, type RedisSettings } from '../../functions/reliable-messaging/redis';
 import { salvage } from '../../functions/reliable-messaging/salvage';
+import { replaySalvage } from '../../scripts/lib/replay-salvage';
 import { useMoto } from '../support/moto';
 import { useRedis } from '../support/redis';
 
@@ -144,6 +145,25 @@ describe('reliable messaging: ingest -> archive -> cleanup, salvage (redis-serve
     expect(result.body).to.deep.equal({ messageId: 'redis-down', salvaged: true });
     const envelope = JSON.parse((await read('salvage', await firstKey('salvage', `${contract.salvagePrefixes.ingest}redis-down/`))).toString());
     expect(envelope.body).to.equal('{"n":1}');
+  });
+
+  it('salvage replay brings the salvaged messages through: new executions named from the salvage object, objects moved to replayed/', async function () {
+    const post = async (request: { body: string; headers: Record<string, string> }) => {
+      const result = await ingest(ingestDeps(), request);
+      return { status: result.statusCode, body: result.body };
+    };
+    const replay = await replaySalvage(s3, { bucket: 'salvage', prefixes: [contract.salvagePrefixes.ingest], post });
+    expect(replay).to.deep.include({ found: 2, replayed: 2, duplicates: 0, salvagedAgain: 0, failed: 0, complete: true });
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: 'salvage', Prefix: contract.salvagePrefixes.ingest }));
+    expect(left.Contents ?? []).to.have.length(0);
+    const moved = await s3.send(new ListObjectsV2Command({ Bucket: 'salvage', Prefix: contract.replayedPrefix }));
+    expect((moved.Contents ?? []).map((o) => o.Key)).to.have.length(2);
+    // A run that sent the objects but died before moving them: the next run's requests are duplicates.
+    for (const { Key } of moved.Contents!) {
+      await s3.send(new CopyObjectCommand({ Bucket: 'salvage', Key: Key!.slice(contract.replayedPrefix.length), CopySource: `salvage/${encodeURIComponent(Key!)}` }));
+    }
+    const again = await replaySalvage(s3, { bucket: 'salvage', prefixes: [contract.salvagePrefixes.ingest], post });
+    expect(again, 'the same salvage object sent twice is a duplicate').to.deep.include({ replayed: 2, duplicates: 2, failed: 0 });
   });
 
   async function firstKey(bucket: string, prefix: string): Promise<string> {

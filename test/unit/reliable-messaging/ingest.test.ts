@@ -117,13 +117,14 @@ describe('reliable messaging: ingest', function () {
     expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
   });
 
-  it('a replay is started under its own deterministic execution name and carries replayOf in the pointer', async function () {
+  it('a replay is started under its own deterministic execution name and Redis key, even with a stale copy of the original in Redis', async function () {
     const replayOf = `${contract.salvagePrefixes.ingest}m-1/2026-11-23T11:00:00.000Z.json`;
+    redis.values.set(`${contract.redisKeyPrefix}m-1`, Buffer.from('stale'));
     await ingest(deps(), json('{}', { 'Idempotency-Key': 'm-1', 'X-Replay-Of': replayOf }));
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.name).to.equal(executionNameFor('m-1', replayOf));
     expect(start.name).to.match(/^m-1--r[0-9a-f]{16}$/);
-    expect(JSON.parse(start.input!).replayOf).to.equal(replayOf);
+    expect(JSON.parse(start.input!)).to.deep.include({ replayOf, redisKey: `${contract.redisKeyPrefix}${start.name}` });
     expect(executionNameFor('k'.repeat(60), replayOf).length).to.be.at.most(80);
   });
 
