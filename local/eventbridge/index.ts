@@ -4,25 +4,19 @@ import { GetFunctionConfigurationCommand, GetFunctionEventInvokeConfigCommand, L
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EMULATOR_CREDENTIALS } from '../emulator/moto';
 import { queueUrlOf } from '../event-sources/adapter';
-import type { FunctionRunner } from '../functions/runner';
 import { deliverToTarget, TargetDeliveryError, type BusEvent, type DeliveryOutcome } from './delivery';
 import { discoverRules, type DiscoveredRule } from './discovery';
 import { LAMBDA_ASYNC_DEFAULTS, runAsyncInvocation, type AsyncInvokeConfig } from './lambda-async';
 import { pollShimOutbox } from './outbox';
 import { matchesEventPattern } from './pattern';
-import { runSchedule, systemClock, type Clock } from './scheduler';
+import { systemClock, type RuntimeContext } from './runtime';
+import { runSchedule } from './scheduler';
 
 export type { BusEvent } from './delivery';
 export type { DiscoveredRule } from './discovery';
-export { systemClock, type Clock } from './scheduler';
+export { systemClock, type Clock, type RuntimeContext } from './runtime';
 
-export interface LocalEventBridgeOptions {
-  endpoint: string;
-  region: string;
-  runner: Pick<FunctionRunner, 'invoke'>;
-  signal: AbortSignal;
-  log: (line: string) => void;
-  clock?: Clock;
+export interface LocalEventBridgeOptions extends RuntimeContext {
   /** Lambda's waits before async retries (AWS: 1 and 2 minutes). */
   lambdaRetryDelaysMs?: readonly number[];
   /** EventBridge's backoff between target delivery attempts. */

@@ -1,6 +1,6 @@
-import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from './delivery';
-import type { Clock } from './scheduler';
+import { pollHandOffQueue, type Clock } from './runtime';
 
 /**
  * The hand-off from the emulator: moto cannot deliver to Lambda targets (PutEvents answers 500), so
@@ -40,33 +40,23 @@ export interface OutboxOptions {
   deliver(handOff: ShimHandOff): Promise<void>;
 }
 
-/** Reads the shim's queue until the signal aborts; waits quietly until the shim has created it. */
-export async function pollShimOutbox(sqs: SQSClient, { signal, clock, log, deliver }: OutboxOptions): Promise<void> {
-  let queueUrl: string | undefined;
-  while (!signal.aborted && !queueUrl) {
-    queueUrl = await sqs.send(new GetQueueUrlCommand({ QueueName: SHIM_OUTBOX_QUEUE })).then(
-      (r) => r.QueueUrl,
-      () => undefined,
-    );
-    if (!queueUrl) await clock.sleep(1_000, signal);
-  }
-  while (!signal.aborted && queueUrl) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    for (const message of Messages) {
-      let handOff: ShimHandOff | undefined;
-      try {
-        handOff = parseHandOff(message.Body ?? '');
-      } catch (error) {
-        log(`[events] hand-off ${message.MessageId} is malformed and is dropped (${(error as Error).message}): ${message.Body}`);
-      }
-      try {
-        if (handOff) await deliver(handOff);
-      } catch (error) {
-        // Left in the queue: it comes back after the visibility timeout.
-        log(`[events] hand-off ${message.MessageId} not delivered, retried later: ${(error as Error).message}`);
-        continue;
-      }
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+/** Reads the shim's queue until the signal aborts; a message is deleted once its event was delivered or dead-lettered. */
+export function pollShimOutbox(sqs: SQSClient, { signal, clock, log, deliver }: OutboxOptions): Promise<void> {
+  return pollHandOffQueue(sqs, SHIM_OUTBOX_QUEUE, { signal, clock }, async (message, remove) => {
+    let handOff: ShimHandOff;
+    try {
+      handOff = parseHandOff(message.Body ?? '');
+    } catch (error) {
+      log(`[events] hand-off ${message.MessageId} is malformed and is dropped (${(error as Error).message}): ${message.Body}`);
+      return remove();
     }
-  }
+    try {
+      await deliver(handOff);
+    } catch (error) {
+      // Left in the queue: it comes back after the visibility timeout.
+      log(`[events] hand-off ${message.MessageId} not delivered, retried later: ${(error as Error).message}`);
+      return;
+    }
+    await remove();
+  });
 }

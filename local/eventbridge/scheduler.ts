@@ -1,25 +1,5 @@
+import type { Clock } from './runtime';
 import type { Schedule } from './schedule';
-
-/** Time as the runtime sees it; tests pass a fake one. `sleep` resolves early when the signal aborts. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
 
 /**
  * Calls `fire` at each time the schedule names, from now until the signal aborts. A firing does not

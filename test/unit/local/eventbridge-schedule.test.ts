@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InvalidScheduleError, parseSchedule } from '../../../local/eventbridge/schedule';
-import { runSchedule, type Clock } from '../../../local/eventbridge/scheduler';
+import type { Clock } from '../../../local/eventbridge/runtime';
+import { runSchedule } from '../../../local/eventbridge/scheduler';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -1,0 +1,63 @@
+import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { FunctionRunner } from '../functions/runner';
+
+/** Time as the runtime sees it; tests pass a fake one. `sleep` resolves early when the signal aborts. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** What local/stack.ts gives a local service runtime (EventBridge, Firehose). */
+export interface RuntimeContext {
+  endpoint: string;
+  region: string;
+  runner: Pick<FunctionRunner, 'invoke'>;
+  signal: AbortSignal;
+  log: (line: string) => void;
+  clock?: Clock;
+}
+
+export interface HandOffPolling {
+  signal: AbortSignal;
+  clock: Clock;
+  /** How long a received message stays hidden while the runtime works on it. */
+  visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * Reads a hand-off queue the moto shim fills (in the emulator, so what is handed over survives a
+ * runtime restart) until the signal aborts; waits quietly until the shim has created the queue.
+ * `handle` deletes the message with `remove` once the work is done; a message it leaves comes back
+ * after the visibility timeout.
+ */
+export async function pollHandOffQueue(sqs: SQSClient, queueName: string, { signal, clock, visibilityTimeoutSeconds }: HandOffPolling, handle: (message: Message, remove: () => Promise<void>) => Promise<void>): Promise<void> {
+  let queueUrl: string | undefined;
+  while (!signal.aborted && !queueUrl) {
+    queueUrl = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then(
+      (r) => r.QueueUrl,
+      () => undefined,
+    );
+    if (!queueUrl) await clock.sleep(1_000, signal);
+  }
+  while (!signal.aborted && queueUrl) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilityTimeoutSeconds }));
+    for (const message of Messages) {
+      await handle(message, () => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })).then(() => undefined));
+    }
+  }
+}
