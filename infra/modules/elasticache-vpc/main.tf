@@ -55,6 +55,19 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private.id
 }
 
+# Without internet access the endpoints are the only way out of the VPC: their policy lets requests
+# reach only this account's resources, so code in the VPC cannot copy data to another account's bucket,
+# table or secret through them.
+locals {
+  own_account_only = merge(local.full_access, {
+    Sid       = "OwnAccountResourcesOnly"
+    Condition = { StringEquals = { "aws:ResourceAccount" = local.account_id } }
+  })
+  # Turned off, the default policy is written out: a null policy would keep the previous one.
+  full_access     = { Sid = "FullAccess", Effect = "Allow", Principal = "*", Action = "*", Resource = "*" }
+  endpoint_policy = var.endpoints_own_account_only ? jsonencode({ Version = "2012-10-17", Statement = [local.own_account_only] }) : jsonencode({ Version = "2012-10-17", Statement = [local.full_access] })
+}
+
 resource "aws_vpc_endpoint" "gateway" {
   for_each = toset(["s3", "dynamodb"])
 
@@ -62,6 +75,7 @@ resource "aws_vpc_endpoint" "gateway" {
   service_name      = "com.amazonaws.${local.region}.${each.key}"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = [aws_route_table.private.id]
+  policy            = local.endpoint_policy
   tags              = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
@@ -72,6 +86,7 @@ resource "aws_vpc_endpoint" "interface" {
   service_name        = "com.amazonaws.${local.region}.${each.key}"
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
+  policy              = local.endpoint_policy
   subnet_ids          = [for s in aws_subnet.private : s.id]
   security_group_ids  = [aws_security_group.this["endpoints"].id]
   tags                = merge(var.tags, { Name = "${var.name}-${each.key}" })

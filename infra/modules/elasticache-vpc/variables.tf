@@ -105,6 +105,12 @@ variable "interface_endpoint_services" {
   }
 }
 
+variable "endpoints_own_account_only" {
+  description = "Endpoint policies that let requests through the VPC endpoints reach only this account's resources (aws:ResourceAccount): with no other way out, nothing in the VPC can write to another account's bucket or table. False writes the endpoints' default policy (full access)."
+  type        = bool
+  default     = true
+}
+
 variable "snapshot_retention_days" {
   description = "Days Redis keeps its daily snapshots (1-35)."
   type        = number

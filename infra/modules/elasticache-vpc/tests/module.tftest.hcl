@@ -136,6 +136,32 @@ run "functions_send_only_where_they_need" {
   }
 }
 
+run "endpoints_reach_only_this_account" {
+  command = apply
+
+  assert {
+    condition = alltrue([for e in concat(values(aws_vpc_endpoint.gateway), values(aws_vpc_endpoint.interface)) :
+      jsondecode(e.policy).Statement[0].Condition == { StringEquals = { "aws:ResourceAccount" = "123456789012" } } && length(jsondecode(e.policy).Statement) == 1
+    ])
+    error_message = "Every endpoint lets requests reach this account's resources only"
+  }
+}
+
+run "endpoints_full_access_when_asked" {
+  command = apply
+
+  variables {
+    endpoints_own_account_only = false
+  }
+
+  assert {
+    condition = alltrue([for e in concat(values(aws_vpc_endpoint.gateway), values(aws_vpc_endpoint.interface)) :
+      jsondecode(e.policy).Statement == [{ Sid = "FullAccess", Effect = "Allow", Principal = "*", Action = "*", Resource = "*" }]
+    ])
+    error_message = "endpoints_own_account_only = false writes the endpoints' default policy (a null policy would keep the previous one)"
+  }
+}
+
 run "no_interface_endpoints" {
   command = apply
 
