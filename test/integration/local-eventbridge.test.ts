@@ -1,12 +1,16 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { motoPython } from '../../local/emulator/moto';
+import { freePort, motoPython } from '../../local/emulator/moto';
 import { startLocalEventBridge, systemClock, type BusEvent, type Clock, type LocalEventBridge } from '../../local/eventbridge/index';
 import { SHIM_OUTBOX_QUEUE } from '../../local/eventbridge/outbox';
 import { matchesEventPattern, parseEventPattern } from '../../local/eventbridge/pattern';
+import { startLocalFirehose } from '../../local/firehose/index';
 import type { FunctionRunner, InvokeResult } from '../../local/functions/runner';
 import { useMoto } from '../support/moto';
 import { waitFor } from '../support/wait-for';
@@ -233,5 +237,156 @@ describe('local EventBridge patterns agree with moto’s matcher', function () {
     const ours = cases.map(([pattern, event]) => matchesEventPattern(parseEventPattern(JSON.stringify(pattern)), event));
     expect(ours).to.deep.equal(moto);
     expect(new Set(moto).size, 'the pairs cover both answers').to.equal(2);
+  });
+});
+
+const repoRoot = join(import.meta.dirname, '../..');
+
+/**
+ * A moto server started by hand: `hooked` runs local/{eventbridge,firehose}/moto_hooks.py and then
+ * the project's shim (what moto_shim.py will do once it installs them); otherwise plain moto, the
+ * emulator gap itself.
+ */
+async function startEmulator(hooked: boolean): Promise<{ endpoint: string; stop(): void }> {
+  const port = await freePort();
+  const launcher = hooked
+    ? ['import runpy, sys', ...['eventbridge', 'firehose'].map((s) => `runpy.run_path(${JSON.stringify(join(repoRoot, `local/${s}/moto_hooks.py`))})['install']()`), `shim = ${JSON.stringify(join(repoRoot, 'local/emulator/moto_shim.py'))}`, `sys.argv = [shim, '-H', '127.0.0.1', '-p', '${port}']`, "runpy.run_path(shim, run_name='__main__')"]
+    : ['import sys', 'from moto import server', `server.main(['-H', '127.0.0.1', '-p', '${port}'])`];
+  const child = spawn(motoPython(), ['-c', launcher.join('\n')], { stdio: 'ignore', detached: true });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+  };
+  try {
+    await until('the emulator', () => fetch(`${endpoint}/moto-api/data.json`).then((r) => r.ok, () => false), 30_000);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { endpoint, stop };
+}
+
+describe('moto hooks that hand EventBridge Lambda targets and Firehose records to the local runtime', function () {
+  this.timeout(90_000);
+  const region = 'us-east-1';
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+  /** A bus whose rule has an SQS target and a Lambda target; a Firehose stream with a processor into a bucket. */
+  async function setUp(endpoint: string) {
+    const clients = {
+      events: new EventBridgeClient({ endpoint, region, credentials }),
+      sqs: new SQSClient({ endpoint, region, credentials }),
+      lambda: new LambdaClient({ endpoint, region, credentials }),
+      s3: new S3Client({ endpoint, region, credentials, forcePathStyle: true }),
+      firehose: new FirehoseClient({ endpoint, region, credentials, maxAttempts: 1 }),
+    };
+    const saved = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = endpoint;
+    const role = await createRole('hooks').finally(() => (saved === undefined ? delete process.env.AWS_ENDPOINT_URL : (process.env.AWS_ENDPOINT_URL = saved)));
+    const { FunctionArn } = await clients.lambda.send(new CreateFunctionCommand({ FunctionName: 'consumer', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role, Code: { ZipFile: Buffer.from('stub') } }));
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'audit' }));
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await clients.events.send(new CreateEventBusCommand({ Name: 'orders' }));
+    await clients.events.send(new PutRuleCommand({ Name: 'placed', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['OrderPlaced'] }) }));
+    await clients.events.send(
+      new PutTargetsCommand({
+        Rule: 'placed',
+        EventBusName: 'orders',
+        Targets: [
+          { Id: 'audit', Arn: Attributes!.QueueArn },
+          { Id: 'consumer', Arn: FunctionArn, InputPath: '$.detail' },
+        ],
+      }),
+    );
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
+    await clients.firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'events',
+        DeliveryStreamType: 'DirectPut',
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: 'arn:aws:s3:::lake',
+          RoleARN: role,
+          Prefix: 'lake/!{timestamp:yyyy}/',
+          ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/',
+          BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 },
+          ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'Lambda', Parameters: [{ ParameterName: 'LambdaArn', ParameterValue: FunctionArn }] }] },
+        },
+      }),
+    );
+    return { ...clients, queueUrl: QueueUrl! };
+  }
+
+  const putOrder = (events: EventBridgeClient) => events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify({ orderId: 'o-1' }) }] }));
+  const putRecords = (firehose: FirehoseClient) =>
+    firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: 'events', Records: [{ Data: Buffer.from('{"a":"zoë"}') }, { Data: Buffer.from('bad') }] }));
+  const objects = async (s3: S3Client) => {
+    const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: 'lake' }));
+    return Promise.all(Contents.map(async (c) => `${c.Key} ${await (await s3.send(new GetObjectCommand({ Bucket: 'lake', Key: c.Key }))).Body!.transformToString()}`));
+  };
+
+  it('plain moto: PutEvents fails whole when a rule has a Lambda target; Firehose writes raw records under the literal prefix', async function () {
+    const emulator = await startEmulator(false);
+    try {
+      const clients = await setUp(emulator.endpoint);
+      const error = await putOrder(clients.events).then(() => undefined, (e: { $metadata?: { httpStatusCode?: number } }) => e);
+      expect(error?.$metadata?.httpStatusCode).to.equal(500);
+      await putRecords(clients.firehose);
+      const written = await objects(clients.s3);
+      expect(written).to.have.length(1);
+      expect(written[0]).to.match(/^lake\/!\{timestamp:yyyy\}\/\d{4}\/.* \{"a":"zoë"\}bad$/);
+    } finally {
+      emulator.stop();
+    }
+  });
+
+  it('with the hooks: moto delivers the SQS target, the runtime the Lambda target; Firehose records go through the processor to evaluated prefixes', async function () {
+    const emulator = await startEmulator(true);
+    const controller = new AbortController();
+    const stub = stubRunner(new Set());
+    // The processor of the stream: upper-cases JSON records, fails the rest.
+    const runner: Pick<FunctionRunner, 'invoke'> = {
+      async invoke(arn, event) {
+        const records = (event as { records?: { recordId: string; data: string }[] }).records;
+        if (!records) return stub.runner.invoke(arn, event);
+        return {
+          ok: true,
+          payload: {
+            records: records.map(({ recordId, data }) => {
+              const text = Buffer.from(data, 'base64').toString();
+              return text.startsWith('{') ? { recordId, result: 'Ok', data: Buffer.from(`${text.toUpperCase()}\n`).toString('base64') } : { recordId, result: 'ProcessingFailed', data };
+            }),
+          },
+        };
+      },
+    };
+    const logs: string[] = [];
+    const context = { endpoint: emulator.endpoint, region, runner, signal: controller.signal, log: (l: string) => logs.push(l) };
+    try {
+      const clients = await setUp(emulator.endpoint);
+      const bridge = await startLocalEventBridge(context);
+      const firehose = await startLocalFirehose(context);
+      const { FailedEntryCount } = await putOrder(clients.events);
+      expect(FailedEntryCount).to.equal(0);
+      await until('the Lambda target', () => stub.of('consumer').length === 1);
+      expect(stub.of('consumer')).to.deep.equal([{ orderId: 'o-1' }]);
+      const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: clients.queueUrl, WaitTimeSeconds: 1 }));
+      expect(JSON.parse(Messages[0]!.Body!)).to.deep.include({ 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
+
+      const { FailedPutCount } = await putRecords(clients.firehose);
+      expect(FailedPutCount).to.equal(0);
+      expect(await objects(clients.s3)).to.deep.equal([]);
+      await until('the records handed over', () => firehose.streams.get('events')!.pending === 2);
+      await firehose.flush();
+      const written = (await objects(clients.s3)).map((o) => o.replace(/events-1-[-0-9]{19}-[0-9a-f-]{36}/, '<name>'));
+      const year = new Date().getUTCFullYear();
+      expect(written.filter((o) => o.startsWith('lake/'))).to.deep.equal([`lake/${year}/<name> {"A":"ZOË"}\n`]);
+      expect(written.filter((o) => o.startsWith('errors/processing-failed/'))).to.have.length(1);
+      expect(written.find((o) => o.startsWith('errors/'))).to.include(Buffer.from('bad').toString('base64'));
+      controller.abort();
+      await Promise.all([bridge.stop(), firehose.stop()]);
+    } finally {
+      controller.abort();
+      emulator.stop();
+    }
   });
 });

@@ -1,0 +1,43 @@
+"""EventBridge -> local runtime hand-off, for local/emulator/moto_shim.py to install.
+
+moto cannot deliver to Lambda targets: a PutEvents (or a replay) that matches a rule with one
+answers 500, and the rule's other targets get nothing either. With this hook, moto delivers the
+other targets itself and hands each (rule, Lambda target, event) to the local runtime through an
+SQS queue in the emulator (local/eventbridge/outbox.ts reads it; the runtime applies the target's
+input transformer, retry policy and DLQ, then Lambda's asynchronous invocation).
+"""
+
+import copy
+import json
+
+from moto.events import models as events_models
+from moto.sqs.models import sqs_backends
+
+HANDOFF_QUEUE = "local-runtime-eventbridge-lambda-targets"  # outbox.ts SHIM_OUTBOX_QUEUE
+
+
+def _is_lambda(target):  # type: ignore[no-untyped-def]
+    return target["Arn"].split(":")[2] == "lambda"
+
+
+def install():  # type: ignore[no-untyped-def]
+    original = events_models.Rule.send_to_targets
+
+    def send_to_targets(self, original_event, transform_input=True):  # type: ignore[no-untyped-def]
+        lambda_targets = [t for t in self.targets if _is_lambda(t)]
+        if not lambda_targets:
+            return original(self, original_event, transform_input)
+        # AWS does not deliver for a disabled rule (moto does not check).
+        if self.state != "ENABLED" or not self.event_pattern.matches_event(original_event):
+            return None
+        sqs = sqs_backends[self.account_id][self.region_name]
+        if HANDOFF_QUEUE not in sqs.queues:
+            sqs.create_queue(HANDOFF_QUEUE)
+        for target in lambda_targets:
+            sqs.send_message(HANDOFF_QUEUE, json.dumps({"ruleArn": self.arn, "targetId": target["Id"], "event": original_event}))
+        # The other targets as moto delivers them, on a copy: the rule itself is never changed.
+        others = copy.copy(self)
+        others.targets = [t for t in self.targets if not _is_lambda(t)]
+        return original(others, original_event, transform_input)
+
+    events_models.Rule.send_to_targets = send_to_targets
