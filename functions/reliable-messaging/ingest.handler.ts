@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
-import { redisFromEnv } from './clients';
+import { quick, redisFromEnv } from './clients';
 import contract from './contract.json';
 import { ingest, type IngestOutcome } from './ingest';
 
@@ -13,7 +13,7 @@ const env = loadConfig(z.object({ STATE_MACHINE_ARN: z.string().check(z.minLengt
 const redis = redisFromEnv();
 const logger = createLogger('reliable-messaging-ingest');
 const metrics = new Metrics({ namespace: contract.metricNamespace, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'reliable-messaging-ingest' });
-const deps = { redis, sfn: new SFNClient({}), s3: new S3Client({}), stateMachineArn: env.STATE_MACHINE_ARN, salvageBucket: env.SALVAGE_BUCKET };
+const deps = { redis, sfn: new SFNClient(quick(3_000)), s3: new S3Client(quick(6_000)), stateMachineArn: env.STATE_MACHINE_ARN, salvageBucket: env.SALVAGE_BUCKET };
 
 const METRIC: Partial<Record<IngestOutcome, string>> = {
   started: 'MessagesAccepted',

@@ -21,7 +21,7 @@ export type RedisCommands = Pick<Redis, 'set' | 'getBuffer' | 'del'>;
 
 // Well under the functions' timeouts (ingest answers a client, the workflow's tasks retry): a dead or
 // unreachable Redis must fail in seconds, into salvage, not hang the invocation.
-export const REDIS_TIMEOUTS = { connectTimeoutMs: 2_000, commandTimeoutMs: 4_000, reconnectAttempts: 2 } as const;
+export const REDIS_TIMEOUTS = { connectTimeoutMs: 2_000, commandTimeoutMs: 3_000, reconnectAttempts: 2 } as const;
 
 export function redisOptions(settings: RedisSettings, password: string, tls: RedisOptions['tls'] = {}): RedisOptions {
   return {
