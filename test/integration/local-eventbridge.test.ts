@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateArchiveCommand, CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
 import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
@@ -286,7 +286,8 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
     const { FunctionArn } = await clients.lambda.send(new CreateFunctionCommand({ FunctionName: 'consumer', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role, Code: { ZipFile: Buffer.from('stub') } }));
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'audit' }));
     const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    await clients.events.send(new CreateEventBusCommand({ Name: 'orders' }));
+    const { EventBusArn } = await clients.events.send(new CreateEventBusCommand({ Name: 'orders' }));
+    const { ArchiveArn } = await clients.events.send(new CreateArchiveCommand({ ArchiveName: 'orders-archive', EventSourceArn: EventBusArn }));
     await clients.events.send(new PutRuleCommand({ Name: 'placed', EventBusName: 'orders', EventPattern: JSON.stringify({ 'detail-type': ['OrderPlaced'] }) }));
     await clients.events.send(
       new PutTargetsCommand({
@@ -313,7 +314,7 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
         },
       }),
     );
-    return { ...clients, queueUrl: QueueUrl! };
+    return { ...clients, queueUrl: QueueUrl!, busArn: EventBusArn!, archiveArn: ArchiveArn! };
   }
 
   const putOrder = (events: EventBridgeClient) => events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify({ orderId: 'o-1' }) }] }));
@@ -339,7 +340,7 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
     }
   });
 
-  it('with the hooks: moto delivers the SQS target, the runtime the Lambda target; Firehose records go through the processor to evaluated prefixes', async function () {
+  it('with the hooks: moto delivers the SQS target, the runtime the Lambda target, a replay too; Firehose records go through the processor to evaluated prefixes', async function () {
     const emulator = await startEmulator(true);
     const controller = new AbortController();
     const stub = stubRunner(new Set());
@@ -371,6 +372,11 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
       expect(stub.of('consumer')).to.deep.equal([{ orderId: 'o-1' }]);
       const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: clients.queueUrl, WaitTimeSeconds: 1 }));
       expect(JSON.parse(Messages[0]!.Body!)).to.deep.include({ 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } });
+
+      // A replay from the archive reaches the Lambda target again (moto replays through the same rules).
+      await clients.events.send(new StartReplayCommand({ ReplayName: 'again', EventSourceArn: clients.archiveArn, EventStartTime: new Date(0), EventEndTime: new Date(Date.now() + 60_000), Destination: { Arn: clients.busArn } }));
+      await until('the replayed event', () => stub.of('consumer').length === 2);
+      expect(stub.of('consumer')[1]).to.deep.equal({ orderId: 'o-1' });
 
       const { FailedPutCount } = await putRecords(clients.firehose);
       expect(FailedPutCount).to.equal(0);
