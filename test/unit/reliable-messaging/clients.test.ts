@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { expect } from 'chai';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { quick } from '../../../functions/reliable-messaging/clients';
 
 // The SDK's requestTimeout alone only logs a warning (smithy's throwOnRequestTimeout defaults to
@@ -20,9 +20,10 @@ describe('reliable messaging: SDK clients give up in seconds', function () {
 
   it('a service that never answers fails after maxAttempts x requestTimeout', async function () {
     this.timeout(10_000);
-    const sfn = new SFNClient({ ...quick(500), endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    // Secrets Manager: the client no unit test mocks (aws-sdk-client-mock replaces send on the class).
+    const secrets = new SecretsManagerClient({ ...quick(500), endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
     const started = Date.now();
-    const error = await sfn.send(new ListStateMachinesCommand({})).then(() => undefined, (e: Error) => e);
+    const error = await secrets.send(new GetSecretValueCommand({ SecretId: 'token' })).then(() => undefined, (e: Error) => e);
     expect(error?.name).to.equal('TimeoutError');
     expect(Date.now() - started).to.be.lessThan(3_000);
   });
