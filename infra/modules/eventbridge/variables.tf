@@ -1,0 +1,96 @@
+variable "name" {
+  description = "Name of the custom event bus; rules are <name>-<rule key>, the archive is named after the bus (first 48 characters)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9._-]{1,200}$", var.name))
+    error_message = "name may contain letters, digits, '.', '-' and '_' (1-200 characters)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "CMK encrypting the events on the bus, the rules' patterns and the targets' input; null keeps the AWS owned key. Its key policy must let events.amazonaws.com use it (kms:DescribeKey, kms:GenerateDataKey, kms:Decrypt), and so must the key of every encrypted SQS target."
+  type        = string
+  default     = null
+}
+
+variable "dead_letter_arn" {
+  description = "SQS queue for events the bus cannot encrypt or decrypt with kms_key_arn (AWS recommends one with a CMK); its policy must let events.amazonaws.com send. Null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dead_letter_arn == null || can(regex("^arn:[a-z-]+:sqs:", var.dead_letter_arn))
+    error_message = "dead_letter_arn must be an SQS queue ARN."
+  }
+}
+
+variable "rules" {
+  description = <<-EOT
+    Rules on the bus, keyed by a short name, each with an event_pattern (JSON) and its targets keyed by
+    target id. A target is an ARN (an SQS queue, a Lambda function, another bus...) with a dead_letter_arn
+    (an SQS queue whose policy lets events.amazonaws.com send, for the rule's ARN) that receives what
+    cannot be delivered after maximum_retry_attempts (0-185) or maximum_event_age_seconds (60-86400).
+    Optional: input_path or input_transformer (input_paths, input_template) to reshape the event,
+    message_group_id for a FIFO queue, role_arn for targets that need one (another bus, Kinesis).
+    The targets' resource policies (a queue policy, a Lambda permission) belong to the caller: the
+    rule_arns output names the source ARN to allow.
+  EOT
+  type = map(object({
+    description   = optional(string, "")
+    event_pattern = string
+    enabled       = optional(bool, true)
+    targets = map(object({
+      arn                       = string
+      dead_letter_arn           = string
+      maximum_retry_attempts    = optional(number, 185)
+      maximum_event_age_seconds = optional(number, 86400)
+      input_path                = optional(string)
+      input_transformer = optional(object({
+        input_paths    = optional(map(string), {})
+        input_template = string
+      }))
+      message_group_id = optional(string)
+      role_arn         = optional(string)
+    }))
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, r in var.rules : can(regex("^[a-zA-Z0-9._-]{1,40}$", k)) && can(jsondecode(r.event_pattern))])
+    error_message = "rules: keys are 1-40 letters, digits, '.', '-' and '_'; event_pattern must be JSON."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for r in values(var.rules) : [for k, t in r.targets : can(regex("^[a-zA-Z0-9._-]{1,64}$", k)) && can(regex("^arn:[a-z-]+:sqs:", t.dead_letter_arn))]]))
+    error_message = "rules: target keys are 1-64 letters, digits, '.', '-' and '_' (the target id); every target needs a dead_letter_arn naming an SQS queue."
+  }
+
+  validation {
+    condition = alltrue(flatten([for r in values(var.rules) : [for t in values(r.targets) :
+      t.maximum_retry_attempts >= 0 && t.maximum_retry_attempts <= 185 && t.maximum_event_age_seconds >= 60 && t.maximum_event_age_seconds <= 86400 &&
+      !(t.input_path != null && t.input_transformer != null)
+    ]]))
+    error_message = "rules: maximum_retry_attempts must be 0-185, maximum_event_age_seconds 60-86400, and a target takes input_path or input_transformer, not both."
+  }
+}
+
+variable "archive" {
+  description = "Archive of the bus's events: retention_days (0 keeps them forever) and an optional event_pattern (JSON) to archive only some. Null for no archive."
+  type = object({
+    retention_days = optional(number, 30)
+    event_pattern  = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = var.archive == null ? true : var.archive.retention_days >= 0 && (var.archive.event_pattern == null || can(jsondecode(coalesce(var.archive.event_pattern, "{}"))))
+    error_message = "archive: retention_days must be >= 0 (0 = forever) and event_pattern JSON."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
