@@ -149,10 +149,11 @@ REDIS_PACKAGES="redis-server redis-tools"
 REDIS_LIBRARY_PACKAGES="libjemalloc2 liblzf1"
 redis() {
   local dir="$CACHE/redis" wrapper="$CACHE/bin/redis-server" version pkg work
-  version=$(apt-cache policy redis-server 2>/dev/null | sed -n 's/^ *Candidate: *//p')
+  version=$( (apt-cache policy redis-server 2>/dev/null || true) | sed -n 's/^ *Candidate: *//p')
   if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    # No apt (not Debian) or no package lists: a redis-server already there will do.
     if [ -x "$wrapper" ] || command -v redis-server >/dev/null 2>&1; then return; fi
-    log "apt-cache knows no redis-server candidate (run apt-get update once, or install redis-server)"; return 1
+    log "no redis-server: apt-cache knows no candidate (run apt-get update once) and none is installed; install redis-server 7 built with TLS"; return 1
   fi
   if stamp_matches "$dir/.stamp" "$version" && [ -x "$wrapper" ]; then return; fi
   log "unpacking redis-server $version from Debian's packages into $dir"
