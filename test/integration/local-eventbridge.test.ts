@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CreateArchiveCommand, CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge';
@@ -11,7 +12,10 @@ import { startLocalEventBridge, systemClock, type BusEvent, type Clock, type Loc
 import { SHIM_OUTBOX_QUEUE } from '../../local/eventbridge/outbox';
 import { matchesEventPattern, parseEventPattern } from '../../local/eventbridge/pattern';
 import { startLocalFirehose } from '../../local/firehose/index';
-import type { FunctionRunner, InvokeResult } from '../../local/functions/runner';
+import { createFunctionRunner, type FunctionRunner, type InvokeResult } from '../../local/functions/runner';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createEtlResources } from '../support/etl-moto';
 import { useMoto } from '../support/moto';
 import { waitFor } from '../support/wait-for';
 
@@ -393,6 +397,56 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
     } finally {
       controller.abort();
       emulator.stop();
+    }
+  });
+});
+
+describe('the ETL sweeper runs on its schedule from its built zip (the local function runner)', function () {
+  this.timeout(120_000);
+  useMoto();
+
+  it('a missed upload is re-notified by the scheduled sweeper', async function () {
+    const zip = join(repoRoot, 'dist/etl-sweeper.zip');
+    if (!existsSync(zip)) throw new Error('dist/etl-sweeper.zip missing: run make build first');
+    const region = 'us-east-1';
+    const endpoint = process.env.AWS_ENDPOINT_URL!;
+    const s3 = new S3Client({ region, forcePathStyle: true });
+    const sqs = new SQSClient({ region });
+    const lambda = new LambdaClient({ region });
+    const config = await createEtlResources({ s3, dynamodb: new DynamoDBClient({ region }), sqs }, 'etl-bucket', 'etl-queue');
+    // An upload whose notification never came: no ledger entry.
+    await s3.send(new PutObjectCommand({ Bucket: 'etl-bucket', Key: 'incoming/missed.csv', Body: 'id\n1\n' }));
+    const { FunctionArn } = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'etl-sweeper',
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Timeout: 30,
+        Role: await createRole('sweeper'),
+        Code: { ZipFile: readFileSync(zip) },
+        Environment: { Variables: { BUCKET_NAME: 'etl-bucket', LEDGER_TABLE_NAME: config.ledgerTableName, QUEUE_URL: config.queueUrl, MIN_AGE_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+      }),
+    );
+    const events = new EventBridgeClient({ region });
+    await events.send(new PutRuleCommand({ Name: 'etl-sweep', ScheduleExpression: 'rate(15 minutes)' }));
+    await events.send(new PutTargetsCommand({ Rule: 'etl-sweep', Targets: [{ Id: 'sweeper', Arn: FunctionArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } }] }));
+
+    const logs: string[] = [];
+    const runner = createFunctionRunner({ lambda, emulatorEndpoint: endpoint, region, artifactsDir: join(repoRoot, 'dist'), repoRoot, workDir: join(repoRoot, '.cache/test-local-eventbridge/functions'), log: (l) => logs.push(l) });
+    const controller = new AbortController();
+    // 15 minutes pass in 1.5 s.
+    const bridge = await startLocalEventBridge({ endpoint, region, runner, signal: controller.signal, log: (l) => logs.push(l), clock: timeLapse() });
+    try {
+      await until('the first sweep', () => bridge.stats.invocationsSucceeded >= 1, 60_000);
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: config.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const keys = Messages.flatMap((m) => (JSON.parse(m.Body!) as { Records: { s3: { object: { key: string } } }[] }).Records.map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))));
+      // One re-notification per sweep so far (a later sweep may have run too): only the missed file.
+      expect([...new Set(keys)], logs.join('\n')).to.deep.equal(['incoming/missed.csv']);
+      expect(bridge.stats.invocationsFailed).to.equal(0);
+    } finally {
+      controller.abort();
+      await bridge.stop();
+      runner.stop();
     }
   });
 });
