@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -147,23 +149,43 @@ describe('reliable messaging: ingest -> archive -> cleanup, salvage (redis-serve
     expect(envelope.body).to.equal('{"n":1}');
   });
 
+  it('a warm connection recovers when Redis comes back (e.g. after a failover): the next request is stored again', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-restart-'));
+    try {
+      const first = await startRedis({ dir, password: redisServer.current().password });
+      const connection = redisConnection(secrets, settings(first), { ca: readFileSync(first.caPath) });
+      expect((await ingest(ingestDeps({ redis: connection }), jsonRequest('{}', 'warm-1'))).outcome).to.equal('started');
+      await first.stop();
+      expect((await ingest(ingestDeps({ redis: connection }), jsonRequest('{}', 'warm-2'))).outcome).to.equal('salvaged');
+      const again = await startRedis({ dir, port: first.port, password: first.password });
+      try {
+        expect((await ingest(ingestDeps({ redis: connection }), jsonRequest('{}', 'warm-3'))).outcome).to.equal('started');
+      } finally {
+        (await connection()).disconnect();
+        await again.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('salvage replay brings the salvaged messages through: new executions named from the salvage object, objects moved to replayed/', async function () {
     const post = async (request: { body: string; headers: Record<string, string> }) => {
       const result = await ingest(ingestDeps(), request);
       return { status: result.statusCode, body: result.body };
     };
     const replay = await replaySalvage(s3, { bucket: 'salvage', prefixes: [contract.salvagePrefixes.ingest], post });
-    expect(replay).to.deep.include({ found: 2, replayed: 2, duplicates: 0, salvagedAgain: 0, failed: 0, complete: true });
+    expect(replay).to.deep.include({ found: 3, replayed: 3, duplicates: 0, salvagedAgain: 0, failed: 0, complete: true }); // sfn-fail, redis-down, warm-2
     const left = await s3.send(new ListObjectsV2Command({ Bucket: 'salvage', Prefix: contract.salvagePrefixes.ingest }));
     expect(left.Contents ?? []).to.have.length(0);
     const moved = await s3.send(new ListObjectsV2Command({ Bucket: 'salvage', Prefix: contract.replayedPrefix }));
-    expect((moved.Contents ?? []).map((o) => o.Key)).to.have.length(2);
+    expect((moved.Contents ?? []).map((o) => o.Key)).to.have.length(3);
     // A run that sent the objects but died before moving them: the next run's requests are duplicates.
     for (const { Key } of moved.Contents!) {
       await s3.send(new CopyObjectCommand({ Bucket: 'salvage', Key: Key!.slice(contract.replayedPrefix.length), CopySource: `salvage/${encodeURIComponent(Key!)}` }));
     }
     const again = await replaySalvage(s3, { bucket: 'salvage', prefixes: [contract.salvagePrefixes.ingest], post });
-    expect(again, 'the same salvage object sent twice is a duplicate').to.deep.include({ replayed: 2, duplicates: 2, failed: 0 });
+    expect(again, 'the same salvage object sent twice is a duplicate').to.deep.include({ replayed: 3, duplicates: 3, failed: 0 });
   });
 
   async function firstKey(bucket: string, prefix: string): Promise<string> {
