@@ -9,7 +9,7 @@ import { discoverRules, type DiscoveredRule } from './discovery';
 import { LAMBDA_ASYNC_DEFAULTS, runAsyncInvocation, type AsyncInvokeConfig } from './lambda-async';
 import { pollShimOutbox } from './outbox';
 import { matchesEventPattern } from './pattern';
-import { systemClock, type RuntimeContext } from './runtime';
+import { retryWait, StoppedError, systemClock, type RuntimeContext } from './runtime';
 import { runSchedule } from './scheduler';
 
 export type { BusEvent } from './delivery';
@@ -140,12 +140,12 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         invoke: (arn, event) => runner.invoke(arn, event),
         send: (arn, body, attributes) => sendToQueue(arn, body, attributes),
         now: () => clock.now(),
-        sleep: (ms) => clock.sleep(ms, signal),
+        sleep: retryWait(clock, signal),
         retryDelaysMs: options.lambdaRetryDelaysMs,
         log,
       }).then(
         (outcome) => void (outcome.ok ? (stats.invocationsSucceeded += 1) : (stats.invocationsFailed += 1)),
-        (error: Error) => log(`[events] asynchronous invocation of ${functionArn} could not hand its failure on: ${error.message}`),
+        (error: Error) => log(`[events] asynchronous invocation of ${functionArn} ${error instanceof StoppedError ? 'not retried' : 'could not hand its failure on'}: ${error.message}`),
       ),
     );
   };
@@ -165,7 +165,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
             send,
             sendToQueue: (arn, body, attributes) => sendToQueue(arn, body, attributes),
             now: () => clock.now(),
-            sleep: (ms) => clock.sleep(ms, signal),
+            sleep: retryWait(clock, signal),
             backoff: options.targetBackoff,
             log,
           });

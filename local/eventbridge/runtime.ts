@@ -22,6 +22,16 @@ export const systemClock: Clock = {
     }),
 };
 
+export class StoppedError extends Error {
+  override name = 'StoppedError';
+}
+
+/** A wait between retries that ends the retrying (rejects) once the runtime stops, instead of retrying at once. */
+export const retryWait = (clock: Clock, signal: AbortSignal) => async (ms: number) => {
+  await clock.sleep(ms, signal);
+  if (signal.aborted) throw new StoppedError('the local runtime stopped before the retry');
+};
+
 /** What local/stack.ts gives a local service runtime (EventBridge, Firehose). */
 export interface RuntimeContext {
   endpoint: string;

@@ -171,6 +171,15 @@ describe('local EventBridge against moto: rules, schedules, retries and DLQs', f
     expect(parsed.responsePayload.errorMessage).to.equal('broken is broken');
   });
 
+  it('stops retrying when the runtime stops, instead of retrying at once', async function () {
+    await bridge.fire('yearly-broken');
+    await until('the first attempt', () => stub.of('broken').length === 1);
+    controller.abort();
+    await bridge.stop();
+    expect(stub.of('broken')).to.have.length(1);
+    expect(logs.join('\n')).to.include('not retried: the local runtime stopped before the retry');
+  });
+
   it('delivers a matching event to the Lambda target through its input transformer, and a missing function to the target DLQ', async function () {
     const order = (total: number, channel: string): BusEvent => ({ version: '0', id: `o-${total}-${channel}`, 'detail-type': 'OrderPlaced', source: 'shop.orders', account: '123456789012', time: '2026-11-23T10:00:00Z', region, resources: [], detail: { orderId: `o-${total}`, total, channel } });
     expect(await bridge.deliverEvent(order(50, 'web'), 'orders')).to.deep.equal([]);
