@@ -91,9 +91,10 @@ function validate(request: IngestRequest, newId: () => string): Accepted | Inges
 }
 
 /**
- * Stores the payload in Redis (SET NX EX: a second request with the same id is a duplicate) and starts
- * the workflow with a pointer to it. When Redis or Step Functions fails, the raw request goes to the
- * salvage bucket and the client still gets 202; 503 only if that fails too: then nothing was stored.
+ * Stores the payload in Redis (SET NX EX) and starts the workflow, named by the message id, with a
+ * pointer to it: a second request with the same id finds that execution and is a duplicate. When
+ * Redis or Step Functions fails, the raw request goes to the salvage bucket and the client still gets
+ * 202; 503 only if that fails too: then nothing was stored.
  */
 export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
   const accepted = validate(request, deps.newId ?? randomUUID);
@@ -113,15 +114,19 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   };
   const errors: NonNullable<IngestResult['errors']> = [];
   let redis: RedisCommands | undefined;
-  let stored = false;
+  // 'set': this request stored the payload; 'exists': the key was already there (NX refused).
+  let stored: 'set' | 'exists' | undefined;
   try {
     redis = await deps.redis();
-    stored = (await redis.set(pointer.redisKey, bytes, 'EX', contract.redisTtlSeconds, 'NX')) === 'OK';
-    if (!stored) return { statusCode: 202, body: { messageId, duplicate: true }, outcome: 'duplicate' };
+    stored = (await redis.set(pointer.redisKey, bytes, 'EX', contract.redisTtlSeconds, 'NX')) === 'OK' ? 'set' : 'exists';
   } catch (error) {
     errors.push({ stage: 'redis', ...describeError(error) });
   }
-  if (stored) {
+  if (stored !== undefined) {
+    // Started even when the key was already there: an ingest that stored it and then died before
+    // StartExecution left a key with no execution, and its client's retry must not be answered
+    // "duplicate" with nothing running. Normally the execution exists (ExecutionAlreadyExists); if
+    // the earlier body differed, the archive's checksum check fails and the salvage keeps it.
     try {
       const { executionArn } = await deps.sfn.send(new StartExecutionCommand({
         stateMachineArn: deps.stateMachineArn,
@@ -132,12 +137,14 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     } catch (error) {
       const duplicate = error instanceof Error && error.name === 'ExecutionAlreadyExists';
       if (!duplicate) errors.push({ stage: 'start-execution', ...describeError(error) });
-      // The key this request set goes either way: a duplicate leaves nothing behind, a salvaged
-      // message is in S3 (and a replay stores it again).
-      try {
-        await redis!.del(pointer.redisKey);
-      } catch (delError) {
-        errors.push({ stage: 'redis-del', ...describeError(delError) });
+      // A key this request set goes either way: a duplicate leaves nothing behind, a salvaged
+      // message is in S3 (and a replay stores it again). A key it found belongs to the execution.
+      if (stored === 'set') {
+        try {
+          await redis!.del(pointer.redisKey);
+        } catch (delError) {
+          errors.push({ stage: 'redis-del', ...describeError(delError) });
+        }
       }
       if (duplicate) return { statusCode: 202, body: { messageId, duplicate: true }, outcome: 'duplicate', ...(errors.length ? { errors } : {}) };
     }

@@ -31,7 +31,13 @@ describe('reliable messaging: ingest', function () {
     redis = new FakeRedis();
     sfn.reset();
     s3.reset();
-    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:rm:${input.name}`, startDate: NOW }));
+    // Like Step Functions: a name is taken once (a second start with it, other input, is refused).
+    const started = new Set<string>();
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+      if (started.has(input.name)) throw new ExecutionAlreadyExists({ message: `Execution Already Exists: ${input.name}`, $metadata: {} });
+      started.add(input.name);
+      return { executionArn: `arn:aws:states:us-east-1:123456789012:execution:rm:${input.name}`, startDate: NOW };
+    });
     s3.on(PutObjectCommand).resolves({});
   });
 
@@ -104,8 +110,17 @@ describe('reliable messaging: ingest', function () {
     const again = await ingest(deps(), json('{"v":2}', { 'Idempotency-Key': 'dup' }));
     expect(again).to.deep.include({ statusCode: 202, outcome: 'duplicate' });
     expect(again.body).to.deep.equal({ messageId: 'dup', duplicate: true });
-    expect(sfn.commandCalls(StartExecutionCommand)).to.have.length(1);
     expect(redis.values.get(`${contract.redisKeyPrefix}dup`)!.toString()).to.equal('{"v":1}');
+    expect(s3.commandCalls(PutObjectCommand)).to.have.length(0);
+  });
+
+  it('a retry after an ingest died between SET and StartExecution (key there, no execution) starts the execution', async function () {
+    const key = `${contract.redisKeyPrefix}orphan`;
+    redis.values.set(key, Buffer.from('{"v":1}'));
+    const retry = await ingest(deps(), json('{"v":1}', { 'Idempotency-Key': 'orphan' }));
+    expect(retry).to.deep.include({ statusCode: 202, outcome: 'started' });
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!).sha256).to.equal(sha256('{"v":1}'));
+    expect(redis.values.get(key)!.toString(), 'the key stays for the execution').to.equal('{"v":1}');
   });
 
   it('a redelivered request after the workflow finished (ExecutionAlreadyExists) is a duplicate and leaves nothing in Redis', async function () {
