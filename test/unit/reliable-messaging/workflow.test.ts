@@ -3,20 +3,9 @@ import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import contract from '../../../functions/reliable-messaging/contract.json';
-
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+) in every Task state; Node 20 lacks it.
-interface WithResolvers {
-  withResolvers?: <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
-}
-(Promise as unknown as WithResolvers).withResolvers ??= <T>() => {
-  let resolve!: (value: T) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
+// The local runtime's executor: loading it installs the Promise.withResolvers polyfill that
+// aws-local-stepfunctions needs on Node 20 (every Task state calls it).
+import '../../../local/step-functions/execution';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface State {
