@@ -196,7 +196,7 @@ describe('build.mjs', function () {
         const { status, output } = build(project, 'UTC');
         expect(status, output).to.equal(1);
         expect(output).to.match(/big-blob\s+0\s+1\d\d\.\d KB\s+150\.0 KB/);
-        expect(output).to.match(/build failed: over the size budget .*\n\s+dist\/big-blob\.zip is 1\d\d\.\d KB, over its budget of 150\.0 KB \(0 AWS SDK client\(s\)\)/);
+        expect(output).to.match(/build failed: over the size budget .*\n\s+dist\/big-blob\.zip is 1\d\d\.\d KB, over its budget of 150\.0 KB \(0 service client\(s\)\)/);
         expect(output).not.to.match(/dist\/demo-hello\.zip is/);
         expect(existsSync(join(project, 'dist'))).to.equal(false);
         const check = build(project, 'UTC', ['--check']);
@@ -207,13 +207,16 @@ describe('build.mjs', function () {
       }
     });
 
-    it('sets the budget from the @aws-sdk/client-* packages in the bundle: one 150 KB, two or more 250 KB', function () {
+    it('sets the budget from the service clients in the bundle (@aws-sdk/client-* packages, ioredis): one 150 KB, two or more 250 KB', function () {
       const project = fixtureProject({
         'functions/aws/one.handler.ts': "import { SQSClient } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({});\nexport const handler = async () => sqs.config.region();\n",
         'functions/aws/two.handler.ts':
           "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { SQSClient } from '@aws-sdk/client-sqs';\n" +
           'const clients = [new SQSClient({}), new DynamoDBClient({})];\nexport const handler = async () => Promise.all(clients.map((c) => c.config.region()));\n',
         'functions/aws/types-only.handler.ts': "import type { SQSClient } from '@aws-sdk/client-sqs';\nexport const handler = async (sqs?: SQSClient) => sqs === undefined;\n",
+        'functions/aws/redis.handler.ts':
+          "import { Redis } from 'ioredis';\nimport { SQSClient } from '@aws-sdk/client-sqs';\n" +
+          "const clients = [new SQSClient({}), new Redis({ lazyConnect: true })];\nexport const handler = async () => clients.length;\n",
       });
       try {
         const { status, output } = build(project, 'UTC');
@@ -221,6 +224,7 @@ describe('build.mjs', function () {
         expect(output).to.match(/aws-one\s+1\s+[\d.]+ KB\s+150\.0 KB/);
         expect(output).to.match(/aws-two\s+2\s+[\d.]+ KB\s+250\.0 KB/);
         expect(output).to.match(/aws-types-only\s+0\s+[\d.]+ KB\s+150\.0 KB/);
+        expect(output, 'ioredis is a service client too (ElastiCache Redis)').to.match(/aws-redis\s+2\s+[\d.]+ KB\s+250\.0 KB/);
       } finally {
         rmSync(project, { recursive: true, force: true });
       }
