@@ -1,12 +1,12 @@
-# The same stack as infra/, on the emulator: only the provider differs. Fake credentials, every
-# endpoint on loopback, and no account or credential lookups against AWS.
+# The same stack as infra/, on the emulator: only the provider differs. Fake credentials and every
+# endpoint on loopback. The account id is asked of the emulator's STS: security group rules that name
+# another group compare it with the account the emulator answers, and re-plan with changes without it.
 provider "aws" {
   region                      = "us-east-1"
   access_key                  = "test"
   secret_key                  = "test"
   skip_credentials_validation = true
   skip_metadata_api_check     = true
-  skip_requesting_account_id  = true
   skip_region_validation      = true
   s3_use_path_style           = true
 
