@@ -4,7 +4,8 @@ moto cannot deliver to Lambda targets: a PutEvents (or a replay) that matches a 
 answers 500, and the rule's other targets get nothing either. With this hook, moto delivers the
 other targets itself and hands each (rule, Lambda target, event) to the local runtime through an
 SQS queue in the emulator (local/eventbridge/outbox.ts reads it; the runtime applies the target's
-input transformer, retry policy and DLQ, then Lambda's asynchronous invocation).
+input transformer, retry policy and DLQ, then Lambda's asynchronous invocation). The runtime creates
+the queue when it starts: until then (tests without the runtime) moto behaves as it always did.
 """
 
 import copy
@@ -24,15 +25,13 @@ def install():  # type: ignore[no-untyped-def]
     original = events_models.Rule.send_to_targets
 
     def send_to_targets(self, original_event, transform_input=True):  # type: ignore[no-untyped-def]
+        sqs = sqs_backends[self.account_id][self.region_name]
         lambda_targets = [t for t in self.targets if _is_lambda(t)]
-        if not lambda_targets:
+        if not lambda_targets or HANDOFF_QUEUE not in sqs.queues:
             return original(self, original_event, transform_input)
         # AWS does not deliver for a disabled rule (moto does not check).
         if self.state != "ENABLED" or not self.event_pattern.matches_event(original_event):
             return None
-        sqs = sqs_backends[self.account_id][self.region_name]
-        if HANDOFF_QUEUE not in sqs.queues:
-            sqs.create_queue(HANDOFF_QUEUE)
         for target in lambda_targets:
             sqs.send_message(HANDOFF_QUEUE, json.dumps({"ruleArn": self.arn, "targetId": target["Id"], "event": original_event}))
         # The other targets as moto delivers them, on a copy: the rule itself is never changed.

@@ -1,11 +1,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from './delivery';
-import { pollHandOffQueue, type Clock } from './runtime';
+import { pollHandOffQueue } from './runtime';
 
 /**
  * The hand-off from the emulator: moto cannot deliver to Lambda targets (PutEvents answers 500), so
- * the shim (local/emulator/moto_shim.py) sends each event a rule with a Lambda target matched to
- * this queue in the emulator instead, one message per target:
+ * the hook in moto_hooks.py (installed by local/emulator/moto_shim.py) sends each event a rule with a
+ * Lambda target matched to this queue in the emulator instead, one message per target, once the
+ * runtime has created the queue:
  *   {"ruleArn": "...", "targetId": "...", "event": <the event as moto built it>}
  * The runtime delivers it (input transformer, retry policy, DLQ) and deletes the message once the
  * target took it or it was dead-lettered, so an event survives a runtime restart.
@@ -35,14 +36,13 @@ export function parseHandOff(body: string): ShimHandOff {
 
 export interface OutboxOptions {
   signal: AbortSignal;
-  clock: Clock;
   log: (line: string) => void;
   deliver(handOff: ShimHandOff): Promise<void>;
 }
 
 /** Reads the shim's queue until the signal aborts; a message is deleted once its event was delivered or dead-lettered. */
-export function pollShimOutbox(sqs: SQSClient, { signal, clock, log, deliver }: OutboxOptions): Promise<void> {
-  return pollHandOffQueue(sqs, SHIM_OUTBOX_QUEUE, { signal, clock }, async (message, remove) => {
+export function pollShimOutbox(sqs: SQSClient, { signal, log, deliver }: OutboxOptions): Promise<void> {
+  return pollHandOffQueue(sqs, SHIM_OUTBOX_QUEUE, { signal }, async (message, remove) => {
     let handOff: ShimHandOff;
     try {
       handOff = parseHandOff(message.Body ?? '');

@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionRunner } from '../functions/runner';
 
 /** Time as the runtime sees it; tests pass a fake one. `sleep` resolves early when the signal aborts. */
@@ -44,27 +44,20 @@ export interface RuntimeContext {
 
 export interface HandOffPolling {
   signal: AbortSignal;
-  clock: Clock;
   /** How long a received message stays hidden while the runtime works on it. */
   visibilityTimeoutSeconds?: number;
 }
 
 /**
- * Reads a hand-off queue the moto shim fills (in the emulator, so what is handed over survives a
- * runtime restart) until the signal aborts; waits quietly until the shim has created the queue.
+ * Reads a hand-off queue the moto hooks fill (in the emulator, so what is handed over survives a
+ * runtime restart) until the signal aborts. Creating the queue is what turns the hand-off on: the
+ * hooks leave moto's own behaviour alone while the queue does not exist (no runtime is listening).
  * `handle` deletes the message with `remove` once the work is done; a message it leaves comes back
  * after the visibility timeout.
  */
-export async function pollHandOffQueue(sqs: SQSClient, queueName: string, { signal, clock, visibilityTimeoutSeconds }: HandOffPolling, handle: (message: Message, remove: () => Promise<void>) => Promise<void>): Promise<void> {
-  let queueUrl: string | undefined;
-  while (!signal.aborted && !queueUrl) {
-    queueUrl = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then(
-      (r) => r.QueueUrl,
-      () => undefined,
-    );
-    if (!queueUrl) await clock.sleep(1_000, signal);
-  }
-  while (!signal.aborted && queueUrl) {
+export async function pollHandOffQueue(sqs: SQSClient, queueName: string, { signal, visibilityTimeoutSeconds }: HandOffPolling, handle: (message: Message, remove: () => Promise<void>) => Promise<void>): Promise<void> {
+  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  while (!signal.aborted) {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilityTimeoutSeconds }));
     for (const message of Messages) {
       await handle(message, () => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })).then(() => undefined));

@@ -6,11 +6,12 @@ const MiB = 1024 * 1024;
 /** What the local data path needs from a delivery stream with an extended S3 destination; a reason when it cannot run it. */
 export function deliveryStreamConfig(description: DeliveryStreamDescription): DeliveryStreamConfig | { problem: string } {
   const destination = description.Destinations?.[0];
-  const s3 = destination?.ExtendedS3DestinationDescription;
+  const extended = destination?.ExtendedS3DestinationDescription;
+  const s3 = extended ?? destination?.S3DestinationDescription;
   if (!s3?.BucketARN) return { problem: 'only (extended) S3 destinations run locally' };
   const compression = s3.CompressionFormat ?? 'UNCOMPRESSED';
   if (compression !== 'UNCOMPRESSED' && compression !== 'GZIP') return { problem: `${compression} compression is not emulated` };
-  if (s3.DataFormatConversionConfiguration?.Enabled || s3.DynamicPartitioningConfiguration?.Enabled) return { problem: 'format conversion and dynamic partitioning are not emulated' };
+  if (extended?.DataFormatConversionConfiguration?.Enabled || extended?.DynamicPartitioningConfiguration?.Enabled) return { problem: 'format conversion and dynamic partitioning are not emulated' };
   const config: DeliveryStreamConfig = {
     name: description.DeliveryStreamName!,
     arn: description.DeliveryStreamARN!,
@@ -24,7 +25,7 @@ export function deliveryStreamConfig(description: DeliveryStreamDescription): De
       intervalMs: (s3.BufferingHints?.IntervalInSeconds ?? 300) * 1000,
     },
   };
-  const processing = s3.ProcessingConfiguration;
+  const processing = extended?.ProcessingConfiguration;
   const lambda = processing?.Enabled ? processing.Processors?.find((p) => p.Type === 'Lambda') : undefined;
   if (lambda) {
     const parameter = (name: string) => lambda.Parameters?.find((p) => p.ParameterName === name)?.ParameterValue;

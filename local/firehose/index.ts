@@ -8,8 +8,8 @@ import { deliveryStreamConfig, describeDeliveryStreams } from './describe';
 
 /**
  * The hand-off from the emulator: moto writes Firehose records straight to S3 (no processor, no
- * buffering, prefixes literal), so the shim (local/emulator/moto_shim.py) sends each PutRecord(Batch)
- * for a stream the runtime owns to this queue instead, as
+ * buffering, prefixes literal), so once the runtime has created this queue, the hook in
+ * moto_hooks.py (installed by local/emulator/moto_shim.py) sends each PutRecord(Batch) to it instead, as
  *   {"deliveryStreamName": "...", "records": [{"recordId", "data" (base64), "approximateArrivalTimestamp" (ms)}]}
  * (split so each message stays under the queue's size limit). The runtime deletes a message once
  * every record in it is written to S3, written under the error prefix or dropped by the processor.
@@ -79,7 +79,7 @@ export async function startLocalFirehose(options: LocalFirehoseOptions): Promise
 
   // Longest a record can wait in the two buffers, plus time to process and write it.
   const visibilitySeconds = Math.min(43_200, Math.ceil(Math.max(0, ...[...streams.values()].map((s) => s.config.buffering.intervalMs + (s.config.processor?.buffering.intervalMs ?? 0))) / 1000) + 300);
-  const consumer = pollHandOffQueue(sqs, FIREHOSE_HANDOFF_QUEUE, { signal, clock, visibilityTimeoutSeconds: visibilitySeconds }, async (message, remove) => {
+  const consumer = pollHandOffQueue(sqs, FIREHOSE_HANDOFF_QUEUE, { signal, visibilityTimeoutSeconds: visibilitySeconds }, async (message, remove) => {
     let batch: HandOffBatch;
     try {
       batch = parseFirehoseHandOff(message.Body ?? '');
@@ -88,9 +88,11 @@ export async function startLocalFirehose(options: LocalFirehoseOptions): Promise
       return remove();
     }
     const stream = streams.get(batch.deliveryStreamName);
-    if (!stream || batch.records.length === 0) {
-      if (!stream) log(`[firehose] hand-off ${message.MessageId} names ${batch.deliveryStreamName}, which is not delivered locally: dropped`);
-      return remove();
+    if (batch.records.length === 0) return remove();
+    if (!stream) {
+      // Kept where it is (it comes back after the visibility timeout), never dropped.
+      log(`[firehose] hand-off ${message.MessageId}: ${batch.deliveryStreamName} is not delivered locally (see start-up); its ${batch.records.length} record(s) stay in ${FIREHOSE_HANDOFF_QUEUE}`);
+      return;
     }
     let open = batch.records.length;
     const settle = () => {

@@ -2,7 +2,8 @@
 
 moto writes PutRecord(Batch) straight to the S3 destination: no processor, no buffering, prefixes
 left literal. With this hook, records for an (extended) S3 destination go to an SQS queue in the
-emulator instead, read by local/firehose/index.ts, which owns delivery as Firehose does.
+emulator instead, read by local/firehose/index.ts, which owns delivery as Firehose does. The runtime
+creates the queue when it starts: until then (tests without the runtime) moto behaves as it always did.
 """
 
 import base64
@@ -20,10 +21,12 @@ MESSAGE_BUDGET = 900_000
 
 
 def install():  # type: ignore[no-untyped-def]
+    original = firehose_models.FirehoseBackend.put_s3_records
+
     def put_s3_records(self, delivery_stream_name, version_id, s3_destination, records):  # type: ignore[no-untyped-def]
         sqs = sqs_backends[self.account_id][self.region_name]
         if HANDOFF_QUEUE not in sqs.queues:
-            sqs.create_queue(HANDOFF_QUEUE)
+            return original(self, delivery_stream_name, version_id, s3_destination, records)
         arrival = int(time.time() * 1000)
         entries = []
         for record in records:

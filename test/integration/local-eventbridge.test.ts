@@ -338,20 +338,22 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
     return Promise.all(Contents.map(async (c) => `${c.Key} ${await (await s3.send(new GetObjectCommand({ Bucket: 'lake', Key: c.Key }))).Body!.transformToString()}`));
   };
 
-  it('plain moto: PutEvents fails whole when a rule has a Lambda target; Firehose writes raw records under the literal prefix', async function () {
-    const emulator = await startEmulator(false);
-    try {
-      const clients = await setUp(emulator.endpoint);
-      const error = await putOrder(clients.events).then(() => undefined, (e: { $metadata?: { httpStatusCode?: number } }) => e);
-      expect(error?.$metadata?.httpStatusCode).to.equal(500);
-      await putRecords(clients.firehose);
-      const written = await objects(clients.s3);
-      expect(written).to.have.length(1);
-      expect(written[0]).to.match(/^lake\/!\{timestamp:yyyy\}\/\d{4}\/.* \{"a":"zoë"\}bad$/);
-    } finally {
-      emulator.stop();
-    }
-  });
+  for (const [what, hooked] of [['plain moto', false], ['moto with the hooks but no runtime listening', true]] as const) {
+    it(`${what}: PutEvents fails whole when a rule has a Lambda target; Firehose writes raw records under the literal prefix`, async function () {
+      const emulator = await startEmulator(hooked);
+      try {
+        const clients = await setUp(emulator.endpoint);
+        const error = await putOrder(clients.events).then(() => undefined, (e: { $metadata?: { httpStatusCode?: number } }) => e);
+        expect(error?.$metadata?.httpStatusCode).to.equal(500);
+        await putRecords(clients.firehose);
+        const written = await objects(clients.s3);
+        expect(written).to.have.length(1);
+        expect(written[0]).to.match(/^lake\/!\{timestamp:yyyy\}\/\d{4}\/.* \{"a":"zoë"\}bad$/);
+      } finally {
+        emulator.stop();
+      }
+    });
+  }
 
   it('with the hooks: moto delivers the SQS target, the runtime the Lambda target, a replay too; Firehose records go through the processor to evaluated prefixes', async function () {
     const emulator = await startEmulator(true);

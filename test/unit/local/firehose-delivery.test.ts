@@ -227,6 +227,13 @@ describe('local Firehose: configuration from DescribeDeliveryStream', function (
     });
   });
 
+  it('reads a plain S3 destination (no processor)', function () {
+    const plain = { DeliveryStreamName: 'raw', DeliveryStreamARN: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/raw', VersionId: '1', Destinations: [{ DestinationId: 'd', S3DestinationDescription: { BucketARN: 'arn:aws:s3:::lake', BufferingHints: { SizeInMBs: 1, IntervalInSeconds: 60 } } }] } as DeliveryStreamDescription;
+    const config = deliveryStreamConfig(plain);
+    expect(config).to.deep.include({ bucket: 'lake', prefix: undefined, buffering: { sizeBytes: 1024 * 1024, intervalMs: 60_000 } });
+    expect(config).to.not.have.property('processor');
+  });
+
   it('says why it cannot run a stream', function () {
     expect(deliveryStreamConfig(description({}))).to.have.property('problem').that.includes('S3');
     expect(deliveryStreamConfig(description({ BucketARN: 'arn:aws:s3:::lake', CompressionFormat: 'Snappy' }))).to.have.property('problem').that.includes('Snappy');
