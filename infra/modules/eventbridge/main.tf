@@ -21,6 +21,13 @@ resource "aws_cloudwatch_event_rule" "this" {
   event_pattern  = each.value.event_pattern
   state          = each.value.enabled ? "ENABLED" : "DISABLED"
   tags           = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length("${var.name}-${each.key}") <= 64
+      error_message = "Rule names (<name>-<rule key>) are at most 64 characters: shorten name or the rule key ${each.key}."
+    }
+  }
 }
 
 locals {

@@ -92,3 +92,13 @@ run "retry_beyond_eventbridge_limit_refused" {
 
   expect_failures = [var.rules]
 }
+
+run "rule_name_over_64_characters_refused" {
+  command = plan
+
+  variables {
+    name = "a-bus-whose-name-is-long-enough-that-its-rule-names-pass-64"
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.this["subscriber"]]
+}
