@@ -49,7 +49,8 @@ export interface LocalEventBridge {
   fire(ruleName: string, busName?: string): Promise<DeliveryOutcome[]>;
   /** Resolves when no delivery or asynchronous invocation is in flight. */
   idle(): Promise<void>;
-  stop(): Promise<void>;
+  /** Resolves once the signal has aborted and the schedules, the hand-off reader and the deliveries have ended. */
+  done: Promise<void>;
 }
 
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -215,10 +216,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
-    async stop() {
-      await Promise.allSettled(loops);
-      await bridge.idle();
-    },
+    done: Promise.resolve(),
   };
 
   if (options.shimOutbox ?? true) {
@@ -242,5 +240,6 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
       }),
     );
   }
+  bridge.done = Promise.allSettled(loops).then(() => bridge.idle());
   return bridge;
 }

@@ -40,7 +40,8 @@ export interface LocalFirehose {
   streams: Map<string, LocalDeliveryStream>;
   /** Writes every buffered record now. */
   flush(): Promise<void>;
-  stop(): Promise<void>;
+  /** Resolves once the signal has aborted and the ticker and the hand-off reader have ended. */
+  done: Promise<void>;
 }
 
 /** Makes every delivery stream with an S3 destination deliver locally, fed from the shim's hand-off queue. */
@@ -107,8 +108,6 @@ export async function startLocalFirehose(options: LocalFirehoseOptions): Promise
     flush: async () => {
       for (const stream of streams.values()) await stream.flush();
     },
-    async stop() {
-      await Promise.allSettled([ticker, consumer]);
-    },
+    done: Promise.allSettled([ticker, consumer]).then(() => undefined),
   };
 }

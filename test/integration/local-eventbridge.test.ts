@@ -138,7 +138,7 @@ describe('local EventBridge against moto: rules, schedules, retries and DLQs', f
   });
   afterEach(async function () {
     controller.abort();
-    await bridge.stop();
+    await bridge.done;
   });
 
   it('discovers every rule on every bus with its targets from the emulator', function () {
@@ -175,7 +175,7 @@ describe('local EventBridge against moto: rules, schedules, retries and DLQs', f
     await bridge.fire('yearly-broken');
     await until('the first attempt', () => stub.of('broken').length === 1);
     controller.abort();
-    await bridge.stop();
+    await bridge.done;
     expect(stub.of('broken')).to.have.length(1);
     expect(logs.join('\n')).to.include('not retried: the local runtime stopped before the retry');
   });
@@ -404,7 +404,7 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
       expect(written.filter((o) => o.startsWith('errors/processing-failed/'))).to.have.length(1);
       expect(written.find((o) => o.startsWith('errors/'))).to.include(Buffer.from('bad').toString('base64'));
       controller.abort();
-      await Promise.all([bridge.stop(), firehose.stop()]);
+      await Promise.all([bridge.done, firehose.done]);
     } finally {
       controller.abort();
       emulator.stop();
@@ -456,7 +456,7 @@ describe('the ETL sweeper runs on its schedule from its built zip (the local fun
       expect(bridge.stats.invocationsFailed).to.equal(0);
     } finally {
       controller.abort();
-      await bridge.stop();
+      await bridge.done;
       runner.stop();
     }
   });
