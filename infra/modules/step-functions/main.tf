@@ -95,9 +95,10 @@ resource "aws_sfn_state_machine" "this" {
   tags       = var.tags
 
   logging_configuration {
-    log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
-    level                  = var.log_level
-    include_execution_data = var.include_execution_data
+    log_destination = "${aws_cloudwatch_log_group.this.arn}:*"
+    # Every state's input and output: what an operator needs to follow a message through a failure.
+    level                  = "ALL"
+    include_execution_data = true
   }
 
   tracing_configuration {
@@ -107,7 +108,7 @@ resource "aws_sfn_state_machine" "this" {
   encryption_configuration {
     type                              = "CUSTOMER_MANAGED_KMS_KEY"
     kms_key_id                        = var.kms_key_arn
-    kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
+    kms_data_key_reuse_period_seconds = 300
   }
 
   # The role must hold its permissions before the first execution, and the log group must exist.

@@ -23,19 +23,8 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "kms_data_key_reuse_period_seconds" {
-  description = "How long Step Functions reuses a data key before calling KMS again."
-  type        = number
-  default     = 300
-
-  validation {
-    condition     = var.kms_data_key_reuse_period_seconds >= 60 && var.kms_data_key_reuse_period_seconds <= 900
-    error_message = "kms_data_key_reuse_period_seconds must be between 60 and 900."
-  }
-}
-
 variable "policy_statements" {
-  description = "What the definition calls, and nothing more (Lambda functions it invokes, the table it writes, the bus it publishes to), in the lambda-function module's shape: sid, actions, resources, optional conditions. A wildcard in an action or resource needs a reason of at least 10 characters; a bare \"*\" is refused. The module adds only the key (under this state machine's encryption context), log delivery and X-Ray."
+  description = "What the definition calls, and nothing more (Lambda functions it invokes, the table it writes, the bus it publishes to), in the lambda-function module's shape: sid, actions, resources, optional conditions. A wildcard in an action or resource needs a reason of at least 10 characters; a bare \"*\" is refused. Sids must be distinct and other than UseKeyForThisStateMachine (the policy-document module refuses repeated sids). The module adds only the key (under this state machine's encryption context), log delivery and X-Ray."
   type = list(object({
     sid       = string
     actions   = list(string)
@@ -57,28 +46,6 @@ variable "policy_statements" {
     ])
     error_message = "policy_statements: no bare \"*\", and a wildcard action or resource needs a reason (at least 10 characters)."
   }
-
-  validation {
-    condition     = length(distinct([for s in var.policy_statements : s.sid])) == length(var.policy_statements) && !contains([for s in var.policy_statements : s.sid], "UseKeyForThisStateMachine")
-    error_message = "policy_statements need distinct sids other than UseKeyForThisStateMachine (the module's own)."
-  }
-}
-
-variable "log_level" {
-  description = "What the state machine logs: ALL (every state's input and output events), ERROR or FATAL."
-  type        = string
-  default     = "ALL"
-
-  validation {
-    condition     = contains(["ALL", "ERROR", "FATAL"], var.log_level)
-    error_message = "log_level must be ALL, ERROR or FATAL."
-  }
-}
-
-variable "include_execution_data" {
-  description = "Log the states' input and output (the execution data), not only the event types."
-  type        = bool
-  default     = true
 }
 
 variable "log_retention_days" {

@@ -72,18 +72,6 @@ run "wildcard_without_reason_refused" {
   expect_failures = [var.policy_statements]
 }
 
-run "own_sid_refused" {
-  command = plan
-
-  variables {
-    policy_statements = [
-      { sid = "UseKeyForThisStateMachine", actions = ["kms:Decrypt"], resources = ["arn:aws:kms:eu-west-1:123456789012:key/other"] },
-    ]
-  }
-
-  expect_failures = [var.policy_statements]
-}
-
 run "definition_must_be_a_state_machine" {
   command = plan
 
