@@ -223,6 +223,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     loops.push(
       pollShimOutbox(sqs, {
         signal,
+        clock,
         log,
         deliver: async ({ ruleArn, targetId, event }) => {
           let rule = rules.find((r) => r.arn === ruleArn);

@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from './delivery';
-import { pollHandOffQueue } from './runtime';
+import { pollHandOffQueue, type Clock } from './runtime';
 
 /**
  * The hand-off from the emulator: moto cannot deliver to Lambda targets (PutEvents answers 500), so
@@ -36,13 +36,14 @@ export function parseHandOff(body: string): ShimHandOff {
 
 export interface OutboxOptions {
   signal: AbortSignal;
+  clock: Clock;
   log: (line: string) => void;
   deliver(handOff: ShimHandOff): Promise<void>;
 }
 
 /** Reads the shim's queue until the signal aborts; a message is deleted once its event was delivered or dead-lettered. */
-export function pollShimOutbox(sqs: SQSClient, { signal, log, deliver }: OutboxOptions): Promise<void> {
-  return pollHandOffQueue(sqs, SHIM_OUTBOX_QUEUE, { signal }, async (message, remove) => {
+export function pollShimOutbox(sqs: SQSClient, { signal, clock, log, deliver }: OutboxOptions): Promise<void> {
+  return pollHandOffQueue(sqs, SHIM_OUTBOX_QUEUE, { signal, clock, log }, async (message, remove) => {
     let handOff: ShimHandOff;
     try {
       handOff = parseHandOff(message.Body ?? '');

@@ -44,6 +44,8 @@ export interface RuntimeContext {
 
 export interface HandOffPolling {
   signal: AbortSignal;
+  clock: Clock;
+  log: (line: string) => void;
   /** How long a received message stays hidden while the runtime works on it. */
   visibilityTimeoutSeconds?: number;
 }
@@ -53,14 +55,21 @@ export interface HandOffPolling {
  * runtime restart) until the signal aborts. Creating the queue is what turns the hand-off on: the
  * hooks leave moto's own behaviour alone while the queue does not exist (no runtime is listening).
  * `handle` deletes the message with `remove` once the work is done; a message it leaves comes back
- * after the visibility timeout.
+ * after the visibility timeout. An emulator error is logged and the reading goes on.
  */
-export async function pollHandOffQueue(sqs: SQSClient, queueName: string, { signal, visibilityTimeoutSeconds }: HandOffPolling, handle: (message: Message, remove: () => Promise<void>) => Promise<void>): Promise<void> {
-  const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+export async function pollHandOffQueue(sqs: SQSClient, queueName: string, { signal, clock, log, visibilityTimeoutSeconds }: HandOffPolling, handle: (message: Message, remove: () => Promise<void>) => Promise<void>): Promise<void> {
+  let queueUrl: string | undefined;
   while (!signal.aborted) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilityTimeoutSeconds }));
-    for (const message of Messages) {
-      await handle(message, () => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })).then(() => undefined));
+    try {
+      queueUrl ??= (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl;
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilityTimeoutSeconds }));
+      for (const message of Messages) {
+        await handle(message, () => sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle })).then(() => undefined));
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      log(`[local] reading ${queueName} failed, retrying in 1 s: ${(error as Error).message}`);
+      await clock.sleep(1_000, signal);
     }
   }
 }

@@ -80,7 +80,7 @@ export async function startLocalFirehose(options: LocalFirehoseOptions): Promise
 
   // Longest a record can wait in the two buffers, plus time to process and write it.
   const visibilitySeconds = Math.min(43_200, Math.ceil(Math.max(0, ...[...streams.values()].map((s) => s.config.buffering.intervalMs + (s.config.processor?.buffering.intervalMs ?? 0))) / 1000) + 300);
-  const consumer = pollHandOffQueue(sqs, FIREHOSE_HANDOFF_QUEUE, { signal, visibilityTimeoutSeconds: visibilitySeconds }, async (message, remove) => {
+  const consumer = pollHandOffQueue(sqs, FIREHOSE_HANDOFF_QUEUE, { signal, clock, log, visibilityTimeoutSeconds: visibilitySeconds }, async (message, remove) => {
     let batch: HandOffBatch;
     try {
       batch = parseFirehoseHandOff(message.Body ?? '');
