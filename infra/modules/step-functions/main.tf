@@ -7,14 +7,24 @@ locals {
   state_machine_arn = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:stateMachine:${var.name}"
 
   # The module's own needs come first: the key, under the encryption context Step Functions sets for this
-  # state machine only; then exactly what the caller says the definition calls.
+  # state machine only, and for log delivery; then exactly what the caller says the definition calls.
   statements = concat(
-    [{
-      sid        = "UseKeyForThisStateMachine"
-      actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources  = [var.kms_key_arn]
-      conditions = [{ test = "StringEquals", variable = "kms:EncryptionContext:aws:states:stateMachineArn", values = [local.state_machine_arn] }]
-    }],
+    [
+      {
+        sid        = "UseKeyForThisStateMachine"
+        actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        resources  = [var.kms_key_arn]
+        conditions = [{ test = "StringEquals", variable = "kms:EncryptionContext:aws:states:stateMachineArn", values = [local.state_machine_arn] }]
+      },
+      {
+        # Delivering the (encrypted) execution data to the log group asks for a data key as this role, in
+        # CloudWatch Logs' encryption context (AWS's "Encryption at rest" guide for Step Functions).
+        sid        = "UseKeyForLogDelivery"
+        actions    = ["kms:GenerateDataKey"]
+        resources  = [var.kms_key_arn]
+        conditions = [{ test = "ArnLike", variable = "kms:EncryptionContext:SourceArn", values = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*"] }]
+      },
+    ],
     var.policy_statements,
   )
 }

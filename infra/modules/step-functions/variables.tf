@@ -24,7 +24,7 @@ variable "kms_key_arn" {
 }
 
 variable "policy_statements" {
-  description = "What the definition calls, and nothing more (Lambda functions it invokes, the table it writes, the bus it publishes to), in the lambda-function module's shape: sid, actions, resources, optional conditions. A wildcard in an action or resource needs a reason of at least 10 characters; a bare \"*\" is refused. Sids must be distinct and other than UseKeyForThisStateMachine (the policy-document module refuses repeated sids). The module adds only the key (under this state machine's encryption context), log delivery and X-Ray."
+  description = "What the definition calls, and nothing more (Lambda functions it invokes, the table it writes, the bus it publishes to), in the lambda-function module's shape: sid, actions, resources, optional conditions. A wildcard in an action or resource needs a reason of at least 10 characters; a bare \"*\" is refused. Sids must be distinct and other than UseKeyForThisStateMachine and UseKeyForLogDelivery (the policy-document module refuses repeated sids). The module adds only the key (under this state machine's encryption context, and data keys for log delivery), log delivery and X-Ray."
   type = list(object({
     sid       = string
     actions   = list(string)

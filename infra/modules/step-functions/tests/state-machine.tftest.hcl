@@ -17,12 +17,16 @@ run "role_logging_tracing_encryption" {
   command = apply
 
   assert {
-    condition     = keys(module.policy.statements) == ["InvokeTasks", "UseKeyForThisStateMachine"] && output.permissions["InvokeTasks"].actions == tolist(["lambda:InvokeFunction"])
+    condition     = keys(module.policy.statements) == ["InvokeTasks", "UseKeyForLogDelivery", "UseKeyForThisStateMachine"] && output.permissions["InvokeTasks"].actions == tolist(["lambda:InvokeFunction"])
     error_message = "The role grants the caller's statements and the key, nothing else inline"
   }
   assert {
     condition     = output.permissions["UseKeyForThisStateMachine"].conditions == ["StringEquals kms:EncryptionContext:aws:states:stateMachineArn arn:aws:states:eu-west-1:123456789012:stateMachine:sfn-test"]
     error_message = "The key is usable only under this state machine's encryption context"
+  }
+  assert {
+    condition     = output.permissions["UseKeyForLogDelivery"].actions == tolist(["kms:GenerateDataKey"]) && output.permissions["UseKeyForLogDelivery"].conditions == ["ArnLike kms:EncryptionContext:SourceArn arn:aws:logs:eu-west-1:123456789012:*"]
+    error_message = "Log delivery may only generate data keys, in CloudWatch Logs' encryption context of this account and region"
   }
   assert {
     condition     = module.assume.statements["StepFunctions"].principals.identifiers == tolist(["states.amazonaws.com"]) && contains(module.assume.statements["StepFunctions"].conditions, "ArnLike aws:SourceArn arn:aws:states:eu-west-1:123456789012:stateMachine:sfn-test")
