@@ -280,9 +280,18 @@ module "alarms" {
       executions-failed    = { description = "Workflow executions failed: each salvaged its message (or recorded payloadLost); see the salvage bucket and the metadata table.", namespace = "AWS/States", metric_name = "ExecutionsFailed", dimensions = local.state_machine_dimensions, threshold = 0 }
       executions-timed-out = { description = "Workflow executions timed out after ${local.contract.workflowTimeoutSeconds}s: their messages may still be only in Redis until the TTL.", namespace = "AWS/States", metric_name = "ExecutionsTimedOut", dimensions = local.state_machine_dimensions, threshold = 0 }
       executions-throttled = { description = "Step Functions throttled the workflow's state transitions.", namespace = "AWS/States", metric_name = "ExecutionThrottled", dimensions = local.state_machine_dimensions, threshold = 0 }
-      # The salvage function's EMF metric, dimensioned by its Powertools service name (the function name).
-      messages-salvaged = { description = "Messages were salvaged to ${module.bucket["salvage"].bucket_name}: fix the cause, then make replay.", namespace = local.contract.metricNamespace, metric_name = "MessagesSalvaged", dimensions = { service = module.function["salvage"].function_name }, threshold = 0 }
+      # EMF metric of the ingest function: a request neither stored nor salvaged (the client got 503).
+      messages-refused = { description = "Requests were refused with nothing stored: Redis or Step Functions and the salvage bucket all failed.", namespace = local.contract.metricNamespace, metric_name = "MessagesRefused", dimensions = { service = module.function["ingest"].function_name }, threshold = 0 }
     },
+    # EMF metrics, dimensioned by each function's Powertools service name (its function name): ingest
+    # salvages a request Redis or StartExecution refused, the workflow's salvage a failed execution.
+    { for f in ["ingest", "salvage"] : "messages-salvaged-${f}" => {
+      description = "${module.function[f].function_name} salvaged messages to ${module.bucket["salvage"].bucket_name}: fix the cause, then make replay."
+      namespace   = local.contract.metricNamespace
+      metric_name = "MessagesSalvaged"
+      dimensions  = { service = module.function[f].function_name }
+      threshold   = 0
+    } },
     { for k, node in local.redis_nodes : "redis-memory-${k}" => { description = "Redis node ${node} is over ${var.redis_memory_alarm_percent}% of its memory: with noeviction, writes (new messages) fail when it is full.", namespace = "AWS/ElastiCache", metric_name = "DatabaseMemoryUsagePercentage", dimensions = { CacheClusterId = node }, statistic = "Maximum", threshold = var.redis_memory_alarm_percent } },
     { for k, node in local.redis_nodes : "redis-evictions-${k}" => { description = "Redis node ${node} evicted keys: messages in flight were lost from Redis (maxmemory-policy should be noeviction).", namespace = "AWS/ElastiCache", metric_name = "Evictions", dimensions = { CacheClusterId = node }, threshold = 0 } },
   )

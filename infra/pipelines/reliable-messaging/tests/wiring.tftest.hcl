@@ -142,13 +142,14 @@ run "aggregate_delivery_and_alarms" {
   }
   assert {
     condition = (
-      length(module.alarms.alarm_names) == 15 &&
+      length(module.alarms.alarm_names) == 17 &&
       module.alarms.alarm_metrics["executions-failed"].dimensions == tomap({ StateMachineArn = module.workflow.state_machine_arn }) &&
-      module.alarms.alarm_metrics["messages-salvaged"].metric_name == "MessagesSalvaged" && module.alarms.alarm_metrics["messages-salvaged"].namespace == "ReliableIngestion/ReliableMessaging" &&
+      alltrue([for f in ["ingest", "salvage"] : module.alarms.alarm_metrics["messages-salvaged-${f}"].metric_name == "MessagesSalvaged" && module.alarms.alarm_metrics["messages-salvaged-${f}"].namespace == "ReliableIngestion/ReliableMessaging" && module.alarms.alarm_metrics["messages-salvaged-${f}"].dimensions == tomap({ service = module.function[f].function_name })]) &&
+      module.alarms.alarm_metrics["messages-refused"].dimensions == tomap({ service = module.function["ingest"].function_name }) &&
       module.alarms.alarm_metrics["redis-memory-002"].dimensions == tomap({ CacheClusterId = "${module.cache.replication_group_id}-002" }) &&
       module.alarms.alarm_metrics["redis-evictions-001"].threshold == 0
     )
-    error_message = "Alarms: failed, timed-out and throttled executions, salvaged messages, memory and evictions of each Redis node, four function errors, two queues and API 5xx"
+    error_message = "Alarms: failed, timed-out and throttled executions, messages salvaged by ingest and by the workflow, requests refused, memory and evictions of each Redis node, four function errors, two queues and API 5xx"
   }
 }
 
