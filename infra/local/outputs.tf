@@ -1,5 +1,5 @@
 output "pipelines" {
-  description = "Each deployed pipeline's endpoints, queues, tables and functions, by key (storage_first, etl, notes)."
+  description = "Each deployed pipeline's endpoints, queues, tables and functions, by key (the keys of local.pipelines in infra/stack/main.tf, e.g. storage_first)."
   value       = module.stack.pipelines
 }
 

@@ -4,9 +4,10 @@
 locals {
   # Pipeline key -> module instances (zero or one): the outputs and the check of var.pipelines_enabled read it.
   pipelines = {
-    storage_first = module.storage_first
-    etl           = module.etl
-    notes         = module.notes
+    storage_first      = module.storage_first
+    etl                = module.etl
+    notes              = module.notes
+    reliable_messaging = module.reliable_messaging
   }
 }
 
@@ -45,6 +46,19 @@ module "notes" {
   alarm_emails             = var.alarm_emails
   deletion_protection      = var.deletion_protection
   runtime                  = var.runtime
+
+  api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
+}
+
+module "reliable_messaging" {
+  source = "../pipelines/reliable-messaging"
+  count  = lookup(var.pipelines_enabled, "reliable_messaging", true) ? 1 : 0
+
+  name                = "${var.name_prefix}-reliable-messaging"
+  artifact_paths      = { for h in ["ingest", "archive", "cleanup", "salvage"] : h => "${var.artifacts_dir}/reliable-messaging-${h}.zip" }
+  alarm_emails        = var.alarm_emails
+  deletion_protection = var.deletion_protection
+  runtime             = var.runtime
 
   api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
 }

@@ -1,5 +1,5 @@
 output "pipelines" {
-  description = "Each deployed pipeline's summary (endpoints, queues, tables, functions, alarm topic), by key: storage_first, etl, notes. Disabled pipelines are absent."
+  description = "Each deployed pipeline's summary (endpoints, queues, tables, functions, alarm topic), by key (the keys of local.pipelines in main.tf, e.g. storage_first). Disabled pipelines are absent."
   value       = { for key, instances in local.pipelines : key => instances[0].summary if length(instances) > 0 }
 
   precondition {

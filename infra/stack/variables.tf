@@ -15,7 +15,7 @@ variable "artifacts_dir" {
 }
 
 variable "pipelines_enabled" {
-  description = "Pipelines to deploy or leave out, by key (storage_first, etl, notes: see local.pipelines in main.tf); a pipeline not named is deployed. E.g. { etl = false }."
+  description = "Pipelines to deploy or leave out, by key (the keys of local.pipelines in main.tf, e.g. storage_first); a pipeline not named is deployed. E.g. { etl = false }."
   type        = map(bool)
   default     = {}
   nullable    = false

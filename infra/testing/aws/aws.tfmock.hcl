@@ -20,3 +20,6 @@ mock_resource "aws_lambda_function" { defaults = { arn = "arn:aws:lambda:eu-west
 mock_resource "aws_sns_topic" { defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" } }
 mock_resource "aws_cloudwatch_event_rule" { defaults = { arn = "arn:aws:events:eu-west-1:123456789012:rule/mock" } }
 mock_resource "aws_api_gateway_rest_api" { defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123" } }
+mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }
+mock_resource "aws_cloudwatch_event_bus" { defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/mock" } }
+mock_resource "aws_sfn_state_machine" { defaults = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:mock" } }
