@@ -4,8 +4,9 @@ variable "name_prefix" {
   default     = "ingest"
 
   validation {
-    condition     = can(regex("^[a-z0-9-]{1,20}$", var.name_prefix))
-    error_message = "name_prefix may contain lower-case letters, digits and '-' (1-20 characters)."
+    # Redis replication group ids (reliable messaging) must start with a letter and have no '--'.
+    condition     = can(regex("^[a-z]([a-z0-9]|-[a-z0-9])*$", var.name_prefix)) && length(var.name_prefix) <= 20
+    error_message = "name_prefix: lower-case letters, digits and single '-' between them, starting with a letter (1-20 characters)."
   }
 }
 

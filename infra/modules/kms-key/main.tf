@@ -54,8 +54,9 @@ data "aws_iam_policy_document" "key" {
   dynamic "statement" {
     for_each = length(var.service_principals) > 0 ? [1] : []
     content {
-      sid       = "AccountServices"
-      actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+      sid = "AccountServices"
+      # DescribeKey: EventBridge checks a bus's customer managed key with it before using it.
+      actions   = ["kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"]
       resources = ["*"]
 
       principals {

@@ -74,3 +74,15 @@ run "account_setting_managed_elsewhere" {
     error_message = "manage_account_logging_role = false creates neither the role nor the setting"
   }
 }
+
+# Every pipeline's names start with the prefix: the strictest rule among them (ElastiCache replication
+# group ids: a letter first, no '--', no trailing '-') applies to it.
+run "name_prefix_fits_every_service" {
+  command = plan
+
+  variables {
+    name_prefix = "1-ingest--"
+  }
+
+  expect_failures = [var.name_prefix]
+}
