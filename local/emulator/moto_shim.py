@@ -177,5 +177,381 @@ def _send_message_checked(self, queue_name, message_body, message_attributes=Non
 
 sqs_models.SQSBackend.send_message = _send_message_checked
 
+# --- reliable messaging: Step Functions -----------------------------------------------------------
+from moto.stepfunctions import responses as sfn_responses  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
+
+
+def _missing_transition_targets(states, path):  # type: ignore[no-untyped-def]
+    """(location, target) of every Next/Default/StartAt naming no state, branches included."""
+    missing = []
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        targets = [("Next", state.get("Next")), ("Default", state.get("Default"))]
+        targets += [(f"Choices/{i}/Next", c.get("Next")) for i, c in enumerate(state.get("Choices") or []) if isinstance(c, dict)]
+        targets += [(f"Catch/{i}/Next", c.get("Next")) for i, c in enumerate(state.get("Catch") or []) if isinstance(c, dict)]
+        for field, target in targets:
+            if target is not None and target not in states:
+                missing.append((f"{path}/States/{name}/{field}", target))
+        for i, branch in enumerate(state.get("Branches") or []):
+            missing += _missing_machine_targets(branch, f"{path}/States/{name}/Branches/{i}")
+        for key in ("Iterator", "ItemProcessor"):
+            if isinstance(state.get(key), dict):
+                missing += _missing_machine_targets(state[key], f"{path}/States/{name}/{key}")
+    return missing
+
+
+def _missing_machine_targets(machine, path):  # type: ignore[no-untyped-def]
+    states = machine.get("States") if isinstance(machine.get("States"), dict) else {}
+    missing = _missing_transition_targets(states, path)
+    if machine.get("StartAt") not in states:
+        missing.insert(0, (f"{path}/StartAt", machine.get("StartAt")))
+    return missing
+
+
+def _validate_state_machine_definition(self):  # type: ignore[no-untyped-def]
+    """moto does not implement ValidateStateMachineDefinition (HTTP 500), which the provider calls
+    before creating or updating a state machine. AWS answers {"result": "OK"|"FAIL", "diagnostics":
+    [{severity, code, message, location}], "truncated"}: INVALID_JSON_DESCRIPTION for a definition that
+    is not JSON, SCHEMA_VALIDATION_FAILED for one that breaks the ASL grammar (moto's own ASL parser
+    decides, EXPRESS rules for EXPRESS machines), MISSING_TRANSITION_TARGET for a Next/Default/StartAt
+    naming no state."""
+    from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser import ExpressStaticAnalyser
+    from moto.stepfunctions.parser.asl.static_analyser.static_analyser import StaticAnalyser
+
+    definition = self._get_param("definition")
+    diagnostics = []
+    try:
+        machine = json.loads(definition)
+    except (TypeError, ValueError) as error:
+        machine = None
+        diagnostics.append({"severity": "ERROR", "code": "INVALID_JSON_DESCRIPTION", "message": f"Invalid JSON: {error}"})
+    if isinstance(machine, dict):
+        analyser = ExpressStaticAnalyser() if self._get_param("type") == "EXPRESS" else StaticAnalyser()
+        try:
+            analyser.analyse(definition)
+        except Exception as error:  # the parser raises ASLParserException, analysers ValueError
+            diagnostics.append({"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": str(error)})
+        for location, target in _missing_machine_targets(machine, ""):
+            diagnostics.append({"severity": "ERROR", "code": "MISSING_TRANSITION_TARGET", "message": f"Missing 'Next' target: {target}", "location": location})
+    elif machine is not None:
+        diagnostics.append({"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": "The definition must be a JSON object"})
+    return ActionResult({"result": "FAIL" if diagnostics else "OK", "diagnostics": diagnostics, "truncated": False})
+
+
+sfn_responses.StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition
+
+
+def _list_state_machine_versions(self):  # type: ignore[no-untyped-def]
+    """moto does not implement ListStateMachineVersions (HTTP 500), which the provider calls when it
+    reads a state machine back. AWS lists the published versions, newest first (none unless the
+    machine was created or updated with publish = true)."""
+    machine = self.stepfunction_backend.describe_state_machine(self._get_param("stateMachineArn"))
+    versions = sorted(getattr(machine, "versions", {}).values(), key=lambda v: v.version, reverse=True)
+    return ActionResult({"stateMachineVersions": [{"stateMachineVersionArn": v.arn, "creationDate": v.creation_date} for v in versions]})
+
+
+sfn_responses.StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions
+
+
+# --- reliable messaging: ElastiCache parameter groups ---------------------------------------------
+import re  # noqa: E402
+
+from moto.core.responses import EmptyResult  # noqa: E402
+from moto.elasticache import exceptions as elasticache_exceptions  # noqa: E402
+from moto.elasticache import models as elasticache_models  # noqa: E402
+from moto.elasticache import responses as elasticache_responses  # noqa: E402
+
+_CACHE_PARAMETER_GROUP_FAMILY = re.compile(r"^(memcached1\.[4-6]|redis(2\.[68]|3\.2|4\.0|5\.0|6\.x|7)|valkey[78])$")
+
+
+class _CacheParameterGroupNotFound(elasticache_exceptions.ElastiCacheException):
+    code = "CacheParameterGroupNotFound"
+
+
+class _CacheParameterGroupAlreadyExists(elasticache_exceptions.ElastiCacheException):
+    code = "CacheParameterGroupAlreadyExists"
+
+
+class _InvalidCacheParameterGroupState(elasticache_exceptions.ElastiCacheException):
+    code = "InvalidCacheParameterGroupState"
+
+
+class _CacheParameterGroup:
+    def __init__(self, account_id, region_name, name, family, description):  # type: ignore[no-untyped-def]
+        self.cache_parameter_group_name = name
+        self.cache_parameter_group_family = family
+        self.description = description
+        self.is_global = False
+        self.arn = f"arn:aws:elasticache:{region_name}:{account_id}:parametergroup:{name}"
+        self.parameters: dict[str, str] = {}  # the ones set by the user; AWS's engine defaults are not modelled
+
+
+def _parameter_groups(backend):  # type: ignore[no-untyped-def]
+    if not hasattr(backend, "cache_parameter_groups"):
+        backend.cache_parameter_groups = {}
+    return backend.cache_parameter_groups
+
+
+def _parameter_group(backend, name):  # type: ignore[no-untyped-def]
+    group = _parameter_groups(backend).get(name)
+    if group is None:
+        raise _CacheParameterGroupNotFound(f"CacheParameterGroup {name} not found.")
+    return group
+
+
+def _create_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    """moto has no ElastiCache parameter groups (Create/Describe/Modify/Reset/Delete and
+    DescribeCacheParameters answer HTTP 500), which aws_elasticache_parameter_group needs. As AWS:
+    a name is unique per region, the family must be one AWS knows, the group is taggable by its ARN,
+    and DescribeCacheParameters with Source=user lists the parameters the user set."""
+    backend = self.elasticache_backend
+    name = self._get_param("CacheParameterGroupName")
+    family = self._get_param("CacheParameterGroupFamily")
+    if name in _parameter_groups(backend):
+        raise _CacheParameterGroupAlreadyExists(f"Parameter group {name} already exists.")
+    if not _CACHE_PARAMETER_GROUP_FAMILY.match(family or ""):
+        raise elasticache_exceptions.InvalidParameterValueException(f"The parameter CacheParameterGroupFamily {family} is not a valid family.")
+    group = _CacheParameterGroup(backend.account_id, backend.region_name, name, family, self._get_param("Description"))
+    _parameter_groups(backend)[name] = group
+    tags = self._get_param("Tags", [])
+    if tags:
+        backend.tagging_service.tag_resource(group.arn, tags)
+    return ActionResult({"CacheParameterGroup": group})
+
+
+def _describe_cache_parameter_groups(self):  # type: ignore[no-untyped-def]
+    backend = self.elasticache_backend
+    name = self._get_param("CacheParameterGroupName")
+    groups = [_parameter_group(backend, name)] if name else list(_parameter_groups(backend).values())
+    return ActionResult({"CacheParameterGroups": groups})
+
+
+def _modify_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    group = _parameter_group(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+    for parameter in self._get_param("ParameterNameValues", []):
+        group.parameters[parameter["ParameterName"]] = parameter.get("ParameterValue")
+    return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+
+def _reset_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    group = _parameter_group(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+    if self._get_bool_param("ResetAllParameters"):
+        group.parameters.clear()
+    for parameter in self._get_param("ParameterNameValues", []):
+        group.parameters.pop(parameter["ParameterName"], None)
+    return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+
+def _delete_cache_parameter_group(self):  # type: ignore[no-untyped-def]
+    backend = self.elasticache_backend
+    group = _parameter_group(backend, self._get_param("CacheParameterGroupName"))
+    users = [c for c in backend.cache_clusters.values() if c.cache_parameter_group_name == group.cache_parameter_group_name]
+    users += [g for g in backend.replication_groups.values() if g.cache_parameter_group_name == group.cache_parameter_group_name]
+    if users:
+        raise _InvalidCacheParameterGroupState(f"One or more cache clusters are still members of this parameter group {group.cache_parameter_group_name}, so the group cannot be deleted.")
+    del _parameter_groups(backend)[group.cache_parameter_group_name]
+    backend.tagging_service.delete_all_tags_for_resource(group.arn)
+    return EmptyResult()
+
+
+def _describe_cache_parameters(self):  # type: ignore[no-untyped-def]
+    group = _parameter_group(self.elasticache_backend, self._get_param("CacheParameterGroupName"))
+    source = self._get_param("Source")
+    parameters = [
+        {"ParameterName": name, "ParameterValue": value, "Source": "user", "DataType": "string", "IsModifiable": True, "ChangeType": "immediate"}
+        for name, value in sorted(group.parameters.items())
+    ]
+    if source not in (None, "user"):
+        parameters = []
+    return ActionResult({"Parameters": parameters})
+
+
+for _action in (
+    _create_cache_parameter_group,
+    _describe_cache_parameter_groups,
+    _modify_cache_parameter_group,
+    _reset_cache_parameter_group,
+    _delete_cache_parameter_group,
+    _describe_cache_parameters,
+):
+    setattr(elasticache_responses.ElastiCacheResponse, _action.__name__[1:], _action)
+
+_original_elasticache_init = elasticache_models.ElastiCacheBackend.__init__
+
+
+def _elasticache_init_taggable_parameter_groups(self, region_name, account_id):  # type: ignore[no-untyped-def]
+    """Parameter group ARNs (...:parametergroup:name) are taggable in AWS; moto's ARN check refuses them."""
+    _original_elasticache_init(self, region_name, account_id)
+    self.arn_regex = re.compile(r"^arn:aws:elasticache:.*:[0-9]*:(cluster|snapshot|subnetgroup|replicationgroup|user|parametergroup):.*$")
+
+
+elasticache_models.ElastiCacheBackend.__init__ = _elasticache_init_taggable_parameter_groups
+
+
+# --- reliable messaging: ElastiCache replication groups and their member clusters ------------------
+from moto.core.utils import utcnow  # noqa: E402
+
+_original_create_replication_group = elasticache_models.ElastiCacheBackend.create_replication_group
+_original_delete_replication_group = elasticache_models.ElastiCacheBackend.delete_replication_group
+
+
+def _check_replication_group_request(kwargs):  # type: ignore[no-untyped-def]
+    """The parameter combinations AWS refuses that a Redis module can get wrong."""
+    clusters = kwargs.get("num_cache_clusters") or 1
+    if kwargs.get("auth_token") and not kwargs.get("transit_encryption_enabled"):
+        raise elasticache_exceptions.InvalidParameterValueException("The parameter AuthToken can only be set when TransitEncryptionEnabled is true.")
+    if kwargs.get("multi_az_enabled") and not kwargs.get("automatic_failover_enabled"):
+        raise elasticache_exceptions.InvalidParameterCombinationException("Multi-AZ can only be enabled together with automatic failover.")
+    if kwargs.get("automatic_failover_enabled") and clusters < 2 and not kwargs.get("num_node_groups") and not kwargs.get("replicas_per_node_group"):
+        raise elasticache_exceptions.InvalidParameterCombinationException("Automatic failover needs at least 2 cache clusters (NumCacheClusters).")
+    if kwargs.get("kms_key_id") and not kwargs.get("at_rest_encryption_enabled"):
+        raise elasticache_exceptions.InvalidParameterCombinationException("KmsKeyId can only be set when AtRestEncryptionEnabled is true.")
+
+
+def _create_member_cluster(backend, group, member, kwargs):  # type: ignore[no-untyped-def]
+    cluster = backend.create_cache_cluster(
+        cache_cluster_id=member["cache_cluster_id"],
+        replication_group_id=group.replication_group_id,
+        az_mode="single-az",
+        preferred_availability_zone=member["preferred_availability_zone"],
+        num_cache_nodes=1,
+        cache_node_type=group.cache_node_type,
+        engine=group.engine,
+        engine_version=kwargs.get("engine_version"),
+        cache_parameter_group_name=kwargs.get("cache_parameter_group_name"),
+        cache_subnet_group_name=kwargs.get("cache_subnet_group_name"),
+        transit_encryption_enabled=group.transit_encryption_enabled,
+        network_type=group.network_type,
+        ip_discovery=group.ip_discovery,
+        snapshot_name=None,
+        preferred_maintenance_window=kwargs.get("preferred_maintenance_window") or "sun:05:00-sun:06:00",
+        port=group.port,
+        notification_topic_arn=kwargs.get("notification_topic_arn"),
+        auto_minor_version_upgrade=kwargs.get("auto_minor_version_upgrade"),
+        snapshot_retention_limit=group.snapshot_retention_limit,
+        snapshot_window=group.snapshot_window,
+        auth_token=kwargs.get("auth_token"),
+        outpost_mode=None,
+        preferred_outpost_arn=None,
+        preferred_availability_zones=None,
+        cache_security_group_names=kwargs.get("cache_security_group_names"),
+        security_group_ids=kwargs.get("security_group_ids"),
+        tags=None,
+        snapshot_arns=None,
+        preferred_outpost_arns=None,
+        log_delivery_configurations=[],
+        cache_node_ids_to_remove=[],
+        cache_node_ids_to_reboot=[],
+    )
+    # What AWS reports for a member and moto's cluster model leaves out.
+    cluster.at_rest_encryption_enabled = group.at_rest_encryption_enabled
+    cluster.transit_encryption_mode = group.transit_encryption_mode
+    cluster.replication_group_log_delivery_enabled = bool(group.log_delivery_configurations)
+    if cluster.cache_parameter_group_name:
+        cluster.cache_parameter_group = {"CacheParameterGroupName": cluster.cache_parameter_group_name, "ParameterApplyStatus": "in-sync", "CacheNodeIdsToReboot": []}
+    cluster.security_groups = [{"SecurityGroupId": sg, "Status": "active"} for sg in cluster.security_group_ids]
+    cluster.cache_nodes = [
+        {
+            "CacheNodeId": "0001",
+            "CacheNodeStatus": "available",
+            "CacheNodeCreateTime": utcnow(),
+            "Endpoint": {"Address": member["read_endpoint"]["address"], "Port": group.port},
+            "ParameterGroupStatus": "in-sync",
+            "CustomerAvailabilityZone": member["preferred_availability_zone"],
+        }
+    ]
+
+
+def _create_replication_group_with_members(self, **kwargs):  # type: ignore[no-untyped-def]
+    """moto's CreateReplicationGroup ignores NumCacheClusters (always one node without
+    ReplicasPerNodeGroup) and creates no member clusters, so the provider's read-back
+    (DescribeCacheClusters on <id>-001) fails with CacheClusterNotFound. AWS creates NumCacheClusters
+    clusters <id>-001, <id>-002, ... (the first is the primary) carrying the group's node type,
+    engine, parameter and subnet groups, security groups, encryption and AUTH settings, and refuses
+    the parameter combinations checked in _check_replication_group_request."""
+    _check_replication_group_request(kwargs)
+    cluster_mode_disabled = (kwargs.get("cluster_mode") or "disabled") == "disabled" and not kwargs.get("num_node_groups")
+    if cluster_mode_disabled and kwargs.get("num_cache_clusters") and not kwargs.get("replicas_per_node_group"):
+        kwargs["replicas_per_node_group"] = kwargs["num_cache_clusters"] - 1
+    group = _original_create_replication_group(self, **kwargs)
+    group.engine_version = kwargs.get("engine_version")
+    # AWS's defaults where moto reports nothing or false.
+    if group.auto_minor_version_upgrade is None:
+        group.auto_minor_version_upgrade = True
+    if group.transit_encryption_enabled and not group.transit_encryption_mode:
+        group.transit_encryption_mode = "required"
+    if cluster_mode_disabled:
+        group.primary_cluster_id = group.member_clusters[0]
+        for member in group.node_groups[0]["node_group_members"]:
+            _create_member_cluster(self, group, member, kwargs)
+    return group
+
+
+def _delete_replication_group_with_members(self, replication_group_id, retain_primary_cluster):  # type: ignore[no-untyped-def]
+    """moto leaves a deleted replication group in 'deleting' for ever (the provider waits until it is
+    gone, then times out). AWS deletes the group and its member clusters (all but the primary with
+    RetainPrimaryCluster); here that is done at once, and the answer still says 'deleting'."""
+    members = list(self.replication_groups[replication_group_id].member_clusters) if replication_group_id in self.replication_groups else []
+    primary = members[0] if members else None
+    group = _original_delete_replication_group(self, replication_group_id, retain_primary_cluster)
+    del self.replication_groups[replication_group_id]
+    self.tagging_service.delete_all_tags_for_resource(group.arn)
+    for cluster_id in members:
+        if retain_primary_cluster and cluster_id == primary:
+            self.cache_clusters[cluster_id].replication_group_id = None
+        else:
+            self.cache_clusters.pop(cluster_id, None)
+    return group
+
+
+elasticache_models.ElastiCacheBackend.create_replication_group = _create_replication_group_with_members
+elasticache_models.ElastiCacheBackend.delete_replication_group = _delete_replication_group_with_members
+
+
+class _CacheSubnetGroupInUse(elasticache_exceptions.ElastiCacheException):
+    code = "CacheSubnetGroupInUse"
+
+
+def _delete_cache_subnet_group(self):  # type: ignore[no-untyped-def]
+    """moto cannot delete a cache subnet group (HTTP 500), so destroying aws_elasticache_subnet_group
+    fails. AWS deletes it unless a cluster still uses it (CacheSubnetGroupInUse)."""
+    backend = self.elasticache_backend
+    name = self._get_param("CacheSubnetGroupName")
+    group = backend.describe_cache_subnet_groups(name)[0]  # CacheSubnetGroupNotFoundFault if missing
+    if any(c.cache_subnet_group_name == name for c in backend.cache_clusters.values()):
+        raise _CacheSubnetGroupInUse(f"Cache subnet group {name} is currently in use by a cache cluster.")
+    del backend.cache_subnet_groups[name]
+    backend.tagging_service.delete_all_tags_for_resource(group.arn)
+    return EmptyResult()
+
+
+elasticache_responses.ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
+
+
+# --- reliable messaging: EC2 security group rules --------------------------------------------------
+from moto.ec2.models import security_groups as ec2_security_groups  # noqa: E402
+
+_original_security_group_rule_init = ec2_security_groups.SecurityGroupRule.__init__
+
+
+def _security_group_rule_init_keeping_description(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _original_security_group_rule_init(self, *args, **kwargs)
+    prefix_list = kwargs.get("prefix_list_id") if "prefix_list_id" in kwargs else (args[7] if len(args) > 7 else None)
+    self.prefix_list_description = (prefix_list or {}).get("Description")
+
+
+def _security_group_rule_description(self):  # type: ignore[no-untyped-def]
+    """moto reports a rule's Description only for CIDR rules. AWS reports it for every rule: from a
+    security group (UserIdGroupPairs) or a prefix list (PrefixListIds) too, so the provider saw
+    aws_vpc_security_group_{ingress,egress}_rule descriptions vanish and planned to set them again."""
+    return self.ip_range.get("Description") or self.source_group.get("Description") or getattr(self, "prefix_list_description", None)
+
+
+ec2_security_groups.SecurityGroupRule.__init__ = _security_group_rule_init_keeping_description
+ec2_security_groups.SecurityGroupRule.description = property(_security_group_rule_description)
+
+
 if __name__ == "__main__":
     server.main(sys.argv[1:])
