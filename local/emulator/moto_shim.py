@@ -530,6 +530,54 @@ def _delete_cache_subnet_group(self):  # type: ignore[no-untyped-def]
 elasticache_responses.ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group
 
 
+_original_modify_replication_group = elasticache_responses.ElastiCacheResponse.modify_replication_group
+
+
+def _modify_replication_group_and_members(self):  # type: ignore[no-untyped-def]
+    """moto's ModifyReplicationGroup changes only the description, node type, failover, Multi-AZ and
+    snapshot retention; the parameter group, security groups, engine version, windows and log delivery
+    stay as they were, so the provider plans the same change again after every apply. AWS applies
+    them to the group and its member clusters (a log delivery with Enabled=false is removed)."""
+    result = _original_modify_replication_group(self)
+    backend = self.elasticache_backend
+    group = backend.replication_groups[self._get_param("ReplicationGroupId")]
+    clusters = [backend.cache_clusters[c] for c in group.member_clusters if c in backend.cache_clusters]
+    parameter_group = self._get_param("CacheParameterGroupName")
+    if parameter_group:
+        _parameter_group(backend, parameter_group)  # CacheParameterGroupNotFound as in AWS
+        group.cache_parameter_group_name = parameter_group
+        for cluster in clusters:
+            cluster.cache_parameter_group_name = parameter_group
+            cluster.cache_parameter_group = {"CacheParameterGroupName": parameter_group, "ParameterApplyStatus": "in-sync", "CacheNodeIdsToReboot": []}
+    security_groups = self._get_param("SecurityGroupIds")
+    if security_groups:
+        group.security_group_ids = security_groups
+        for cluster in clusters:
+            cluster.security_group_ids = security_groups
+            cluster.security_groups = [{"SecurityGroupId": sg, "Status": "active"} for sg in security_groups]
+    for param, attribute in (("EngineVersion", "engine_version"), ("PreferredMaintenanceWindow", "preferred_maintenance_window"), ("SnapshotWindow", "snapshot_window")):
+        value = self._get_param(param)
+        if value:
+            setattr(group, attribute, value)
+            for cluster in clusters:
+                setattr(cluster, attribute, value)
+    if self._get_param("AutoMinorVersionUpgrade") is not None:
+        group.auto_minor_version_upgrade = self._get_bool_param("AutoMinorVersionUpgrade")
+    changes = self._get_params().get("LogDeliveryConfigurations") or []
+    if changes:
+        kept = {c["LogType"]: c for c in group.log_delivery_configurations}
+        for change in changes:
+            if change.get("Enabled") is False or str(change.get("Enabled")).lower() == "false":
+                kept.pop(change["LogType"], None)
+            else:
+                kept[change["LogType"]] = {k: v for k, v in change.items() if k != "Enabled"}
+        group.log_delivery_configurations = group._get_log_delivery_configurations(list(kept.values()))
+    return result
+
+
+elasticache_responses.ElastiCacheResponse.modify_replication_group = _modify_replication_group_and_members
+
+
 # --- reliable messaging: EC2 security group rules --------------------------------------------------
 from moto.ec2.models import security_groups as ec2_security_groups  # noqa: E402
 

@@ -16,6 +16,7 @@ import {
   ElastiCacheClient,
   ListTagsForResourceCommand,
   ModifyCacheParameterGroupCommand,
+  ModifyReplicationGroupCommand,
   ResetCacheParameterGroupCommand,
 } from '@aws-sdk/client-elasticache';
 import { useMoto } from '../support/moto';
@@ -98,6 +99,7 @@ describe('moto shim: ElastiCache as the AWS provider uses it', function () {
     const client = () => new ElastiCacheClient({});
     let subnetGroup = '';
     let securityGroup = '';
+    let securityGroup2 = '';
 
     before(async function () {
       const vpc = await ec2('CreateVpc', { CidrBlock: '10.9.0.0/16' }, 'vpcId');
@@ -106,6 +108,7 @@ describe('moto shim: ElastiCache as the AWS provider uses it', function () {
         await ec2('CreateSubnet', { VpcId: vpc, CidrBlock: '10.9.1.0/24', AvailabilityZone: 'us-east-1b' }, 'subnetId'),
       ];
       securityGroup = await ec2('CreateSecurityGroup', { VpcId: vpc, GroupName: 'shim-redis', GroupDescription: 'redis' }, 'groupId');
+      securityGroup2 = await ec2('CreateSecurityGroup', { VpcId: vpc, GroupName: 'shim-redis-2', GroupDescription: 'redis' }, 'groupId');
       subnetGroup = 'shim-subnets';
       await client().send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: subnetGroup, CacheSubnetGroupDescription: 'redis', SubnetIds: subnets }));
       await client().send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'shim-rg-params', CacheParameterGroupFamily: 'redis7', Description: 'x' }));
@@ -173,12 +176,38 @@ describe('moto shim: ElastiCache as the AWS provider uses it', function () {
       );
     });
 
+    it('ModifyReplicationGroup applies a new parameter group, security groups, windows and log delivery to the group and its members', async function () {
+      await client().send(new CreateReplicationGroupCommand(request('shim-modify')));
+      await client().send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'shim-rg-params-2', CacheParameterGroupFamily: 'redis7', Description: 'x' }));
+      const { ReplicationGroup } = await client().send(
+        new ModifyReplicationGroupCommand({
+          ReplicationGroupId: 'shim-modify',
+          ApplyImmediately: true,
+          CacheParameterGroupName: 'shim-rg-params-2',
+          SecurityGroupIds: [securityGroup, securityGroup2],
+          SnapshotWindow: '03:00-04:00',
+          LogDeliveryConfigurations: [
+            { LogType: 'slow-log', Enabled: false },
+            { LogType: 'engine-log', DestinationType: 'cloudwatch-logs', LogFormat: 'text', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: '/elasticache/engine' } }, Enabled: true },
+          ],
+        }),
+      );
+      expect(ReplicationGroup?.SnapshotWindow).to.equal('03:00-04:00');
+      expect(ReplicationGroup?.LogDeliveryConfigurations?.map((l) => [l.LogType, l.LogFormat, l.DestinationDetails?.CloudWatchLogsDetails?.LogGroup])).to.deep.equal([
+        ['engine-log', 'text', '/elasticache/engine'],
+      ]);
+      const { CacheClusters = [] } = await client().send(new DescribeCacheClustersCommand({ CacheClusterId: 'shim-modify-002' }));
+      expect(CacheClusters[0]?.CacheParameterGroup?.CacheParameterGroupName).to.equal('shim-rg-params-2');
+      expect(CacheClusters[0]?.SecurityGroups?.map((g) => g.SecurityGroupId)).to.deep.equal([securityGroup, securityGroup2]);
+      expect(CacheClusters[0]?.SnapshotWindow).to.equal('03:00-04:00');
+    });
+
     it('keeps a parameter group and a subnet group in use, deletes the group with its member clusters, then lets them go', async function () {
       await client().send(new CreateReplicationGroupCommand(request('shim-gone')));
       expect(await errorName(client().send(new DeleteCacheParameterGroupCommand({ CacheParameterGroupName: 'shim-rg-params' })))).to.equal('InvalidCacheParameterGroupStateFault');
       expect(await errorName(client().send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: subnetGroup })))).to.equal('CacheSubnetGroupInUse');
 
-      for (const id of ['shim-gone', 'shim-rg', 'shim-three']) {
+      for (const id of ['shim-gone', 'shim-rg', 'shim-three', 'shim-modify']) {
         const { ReplicationGroup } = await client().send(new DeleteReplicationGroupCommand({ ReplicationGroupId: id }));
         expect(ReplicationGroup?.Status).to.equal('deleting');
       }
