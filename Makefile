@@ -18,7 +18,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 # Each test tier is the package.json script of the same name (its timeout and settings live there).
 TEST_RUN := npm run --silent
 
-.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount clean
+.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount replay clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -107,6 +107,12 @@ recount: ## Send a count request for every note without a count of its current v
 	@table="$${TABLE:-$$($(call tf-output,notes,table_name))}"; \
 	 queue="$${QUEUE_URL:-$$($(call tf-output,notes,queue_url))}"; \
 	 npx tsx scripts/recount.ts --table "$$table" --queue "$$queue" $(if $(MIN_AGE_SECONDS),--min-age-seconds $(MIN_AGE_SECONDS),) $(if $(DRY_RUN),--dry-run,)
+
+replay: ## Re-submit the reliable-messaging salvage bucket through its API (DRY_RUN=1 to count only; MAX=N; BUCKET=/URL= to override)
+	@scripts/setup.sh node
+	@bucket="$${BUCKET:-$$($(call tf-output,reliable_messaging,salvage_bucket))}"; \
+	 url="$${URL:-$$($(call tf-output,reliable_messaging,endpoint_url))}"; \
+	 npx tsx scripts/replay-salvage.ts --bucket "$$bucket" --url "$$url" $(if $(MAX),--max $(MAX),) $(if $(DRY_RUN),--dry-run,)
 
 clean: ## Remove build output (keeps the .cache/ toolchain)
 	@rm -rf dist

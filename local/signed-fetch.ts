@@ -31,6 +31,8 @@ class Sha256 {
 export interface SigningOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
+  /** Temporary credentials (an assumed role, SSO) sign with their session token too. */
+  sessionToken?: string;
   region?: string;
   service?: string;
   signingDate?: Date;
@@ -43,7 +45,11 @@ export interface SigningOptions {
 export async function signedFetch(url: string, init: { method: string; headers?: Record<string, string>; body?: string }, options: SigningOptions = {}): Promise<Response> {
   const target = new URL(url);
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId ?? EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: options.secretAccessKey ?? EMULATOR_CREDENTIALS.secretAccessKey },
+    credentials: {
+      accessKeyId: options.accessKeyId ?? EMULATOR_CREDENTIALS.accessKeyId,
+      secretAccessKey: options.secretAccessKey ?? EMULATOR_CREDENTIALS.secretAccessKey,
+      ...(options.sessionToken === undefined ? {} : { sessionToken: options.sessionToken }),
+    },
     region: options.region ?? 'us-east-1',
     service: options.service ?? 'execute-api',
     sha256: Sha256,

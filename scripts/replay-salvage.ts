@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   const credentials = await s3.config.credentials();
   const region = await s3.config.region();
   const post = async ({ body, headers }: ReplayRequest): Promise<ReplayResponse> => {
-    const response = await signedFetch(values.url!, { method: 'POST', headers, body }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, region });
+    const response = await signedFetch(values.url!, { method: 'POST', headers, body }, { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, region });
     const text = await response.text();
     let parsed: Record<string, unknown>;
     try {

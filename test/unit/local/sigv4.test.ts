@@ -52,4 +52,12 @@ describe('local gateway SigV4 verification (AWS_IAM routes), against the AWS SDK
     expect(await verdictFor('/a/v1/notes', post, { signingDate: signedAt }, () => {}, new Date('2026-01-01T00:04:00Z'))).to.include({ ok: true });
     expect(await verdictFor('/a/v1/notes', post, {}, (r) => delete r.headers.authorization)).to.include({ responseType: 'MISSING_AUTHENTICATION_TOKEN' });
   });
+
+  it('signs with the session token of temporary credentials (sent as x-amz-security-token and signed)', async function () {
+    let token: string | undefined;
+    const verdict = await verdictFor('/a/v1/messages', post, { sessionToken: 'FwoGZXIvYXdzEXAMPLE' }, (r) => (token = r.headers['x-amz-security-token']));
+    expect(verdict).to.include({ ok: true });
+    expect(token).to.equal('FwoGZXIvYXdzEXAMPLE');
+    expect(await verdictFor('/a/v1/messages', post, { sessionToken: 'FwoGZXIvYXdzEXAMPLE' }, (r) => (r.headers['x-amz-security-token'] = 'other'))).to.include({ ok: false, responseType: 'INVALID_SIGNATURE' });
+  });
 });
