@@ -601,5 +601,14 @@ ec2_security_groups.SecurityGroupRule.__init__ = _security_group_rule_init_keepi
 ec2_security_groups.SecurityGroupRule.description = property(_security_group_rule_description)
 
 
+# The local runtime's hand-offs (docs/local.md): EventBridge Lambda targets and Firehose records go to
+# queues the runtime reads, once it has created them; until then moto behaves as before.
+import runpy  # noqa: E402
+
+_repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+for _hooks in ("local/eventbridge/moto_hooks.py", "local/firehose/moto_hooks.py"):
+    runpy.run_path(os.path.join(_repo, _hooks))["install"]()
+
+
 if __name__ == "__main__":
     server.main(sys.argv[1:])

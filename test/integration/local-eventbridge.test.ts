@@ -256,14 +256,13 @@ describe('local EventBridge patterns agree with moto’s matcher', function () {
 const repoRoot = join(import.meta.dirname, '../..');
 
 /**
- * A moto server started by hand: `hooked` runs local/{eventbridge,firehose}/moto_hooks.py and then
- * the project's shim (what moto_shim.py will do once it installs them); otherwise plain moto, the
- * emulator gap itself.
+ * A moto server started by hand: `hooked` runs the project's shim (which installs
+ * local/{eventbridge,firehose}/moto_hooks.py); otherwise plain moto, the emulator gap itself.
  */
 async function startEmulator(hooked: boolean): Promise<{ endpoint: string; stop(): void }> {
   const port = await freePort();
   const launcher = hooked
-    ? ['import runpy, sys', ...['eventbridge', 'firehose'].map((s) => `runpy.run_path(${JSON.stringify(join(repoRoot, `local/${s}/moto_hooks.py`))})['install']()`), `shim = ${JSON.stringify(join(repoRoot, 'local/emulator/moto_shim.py'))}`, `sys.argv = [shim, '-H', '127.0.0.1', '-p', '${port}']`, "runpy.run_path(shim, run_name='__main__')"]
+    ? ['import runpy, sys', `shim = ${JSON.stringify(join(repoRoot, 'local/emulator/moto_shim.py'))}`, `sys.argv = [shim, '-H', '127.0.0.1', '-p', '${port}']`, "runpy.run_path(shim, run_name='__main__')"]
     : ['import sys', 'from moto import server', `server.main(['-H', '127.0.0.1', '-p', '${port}'])`];
   const child = spawn(motoPython(), ['-c', launcher.join('\n')], { stdio: 'ignore', detached: true });
   const endpoint = `http://127.0.0.1:${port}`;
