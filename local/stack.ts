@@ -9,6 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, startMoto, type RunningMoto } from './emulator/moto';
 import { adapterFor } from './event-sources/index';
+import { startFaultProxy, type FaultProxy } from './faults/proxy';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { loadRestApis } from './gateway/load';
 import { deployedPipelines, type PipelineSummary } from './pipelines';
@@ -56,6 +57,11 @@ export interface LocalStack {
   stepFunctions: Pick<StateMachineRunner, 'stats' | 'records'>;
   /** The local redis-server standing in for a pipeline's ElastiCache, by pipeline. */
   redis: Record<string, LocalRedis>;
+  /**
+   * The functions' (and the state machines' direct integrations') way to the emulator: a pass-through
+   * until a fault is injected (fault runs; see local/faults/proxy.ts).
+   */
+  faults: FaultProxy;
   stop(): Promise<void>;
 }
 
@@ -143,13 +149,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (!existsSync(join(artifactsDir, 'manifest.json'))) throw new Error('dist/manifest.json missing: run make build first');
 
   const moto: RunningMoto = await startMoto({ port: options.emulatorPort || undefined });
+  const faults = await startFaultProxy(moto.endpoint);
   const controller = new AbortController();
   const pollers: Promise<void>[] = [];
   let stopApi: (() => Promise<void>) | undefined;
   const redis: Record<string, LocalRedis> = {};
   const runner = createFunctionRunner({
     lambda: new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }),
-    emulatorEndpoint: moto.endpoint,
+    emulatorEndpoint: faults.endpoint,
     region: REGION,
     artifactsDir,
     repoRoot,
@@ -163,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopApi?.();
     runner.stop();
     await Promise.allSettled(Object.values(redis).map((r) => r.stop()));
+    await faults.stop();
     await moto.stop();
   };
 
@@ -213,7 +221,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Executions the functions start are recorded by the emulator, never run: they run here.
     const stepFunctions = startStateMachineRunner({
       sfn: new SFNClient(clientConfig),
-      clients: { invokeFunction: (arn, event) => runner.invoke(arn, event), dynamodb: new DynamoDBClient(clientConfig), eventbridge: new EventBridgeClient(clientConfig) },
+      clients: {
+        invokeFunction: (arn, event) => runner.invoke(arn, event),
+        dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: faults.endpoint }),
+        eventbridge: new EventBridgeClient({ ...clientConfig, endpoint: faults.endpoint }),
+      },
       signal: controller.signal,
       log,
     });
@@ -233,7 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     stopApi = api.stop;
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, redis, stop };
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, redis, faults, stop };
   } catch (error) {
     await stop();
     throw error;

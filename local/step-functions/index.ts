@@ -1,5 +1,6 @@
 // Runs the executions the functions start on the emulator (which records them and never runs them):
 // each RUNNING execution, once, with the definition the emulator holds for it.
+import { setMaxListeners } from 'node:events';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineForExecutionCommand,
@@ -69,7 +70,13 @@ function describeGaps(definition: StateMachineDefinition): string[] {
 }
 
 export function startStateMachineRunner(options: StateMachineRunnerOptions): StateMachineRunner {
-  const { sfn, signal, log } = options;
+  const { sfn, log } = options;
+  // Every running execution listens for the end: one signal of its own, without Node's 10-listener warning.
+  const own = new AbortController();
+  setMaxListeners(0, own.signal);
+  if (options.signal.aborted) own.abort();
+  else options.signal.addEventListener('abort', () => own.abort(), { once: true });
+  const signal = own.signal;
   const stats = new Map<string, StateMachineStats>();
   const records: ExecutionRecord[] = [];
   const seen = new Set<string>();

@@ -2,8 +2,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startFaultProxy, type FaultProxy } from '../../../local/faults/proxy';
+
+/**
+ * The SDK's own send, past any aws-sdk-client-mock stub another test file left on the client class
+ * (mockClient patches the class prototype while mocha loads that file): these calls must hit the wire.
+ */
+function wireSend<C extends { send: (command: never) => Promise<unknown> }, O>(client: C, command: { readonly __output?: O } | object): Promise<O> {
+  const send = (Object.getPrototypeOf(Object.getPrototypeOf(client)) as { send: (this: C, command: unknown) => Promise<O> }).send;
+  return send.call(client, command);
+}
 
 describe('local fault proxy (faults for the functions, injected outside functions/)', function () {
   let upstream: Server;
@@ -34,17 +43,17 @@ describe('local fault proxy (faults for the functions, injected outside function
   });
 
   it('passes calls through unchanged without rules (a 2 MB PutObject arrives whole)', async function () {
-    await new S3Client({ ...config(), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: Buffer.alloc(2_000_000) }));
+    await wireSend(new S3Client({ ...config(), forcePathStyle: true }), new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: Buffer.alloc(2_000_000) }));
     expect(received).to.deep.equal([{ method: 'PUT', url: '/b/k?x-id=PutObject', bytes: 2_000_000 }]);
   });
 
   it('fails the matching operation on the matching path the given number of times, as the service answers', async function () {
     proxy.inject({ service: 's3', operation: 'PutObject', pathPrefix: '/archive/', times: 1, error: { status: 403, code: 'AccessDenied', message: 'injected' } });
     const s3 = new S3Client({ ...config(), forcePathStyle: true });
-    const error = await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'k', Body: 'x' })).catch((e: Error) => e);
+    const error = await wireSend(s3, new PutObjectCommand({ Bucket: 'archive', Key: 'k', Body: 'x' })).catch((e: Error) => e);
     expect(error).to.be.instanceOf(Error).and.to.have.property('name', 'AccessDenied');
-    await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'k', Body: 'x' })); // spent: passes
-    await s3.send(new PutObjectCommand({ Bucket: 'other', Key: 'k', Body: 'x' }));
+    await wireSend(s3, new PutObjectCommand({ Bucket: 'archive', Key: 'k', Body: 'x' })); // spent: passes
+    await wireSend(s3, new PutObjectCommand({ Bucket: 'other', Key: 'k', Body: 'x' }));
     expect(received).to.have.length(2);
     expect(proxy.injected().map((r) => r.failed)).to.deep.equal([1]);
   });
@@ -52,7 +61,7 @@ describe('local fault proxy (faults for the functions, injected outside function
   it('fails JSON-protocol calls with their __type until the rule is removed', async function () {
     const remove = proxy.inject({ service: 'states', operation: 'StartExecution', bodyIncludes: '"name":"m-1"', error: { status: 400, code: 'StateMachineDoesNotExist' } });
     const sfn = new SFNClient(config());
-    const send = (name: string) => sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:wf', name }));
+    const send = (name: string) => wireSend<SFNClient, StartExecutionCommandOutput>(sfn, new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:wf', name }));
     for (let i = 0; i < 2; i++) expect(await send('m-1').catch((e: Error) => e.name)).to.equal('StateMachineDoesNotExist');
     expect((await send('m-2')).executionArn).to.equal('arn:x');
     remove();

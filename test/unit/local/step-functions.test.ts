@@ -79,8 +79,14 @@ const execution: ExecutionToRun = {
 type Behaviour = (event: unknown) => InvokeResult;
 
 describe('local Step Functions runtime', function () {
-  const dynamodb = mockClient(DynamoDBClient);
-  const eventbridge = mockClient(EventBridgeClient);
+  // mockClient patches every instance of the class, from the moment it runs until restore(): only
+  // while these tests run, not from when mocha loads this file.
+  const mockServices = () => ({ dynamodb: mockClient(DynamoDBClient), eventbridge: mockClient(EventBridgeClient) });
+  let dynamodb: ReturnType<typeof mockServices>['dynamodb'];
+  let eventbridge: ReturnType<typeof mockServices>['eventbridge'];
+  before(function () {
+    ({ dynamodb, eventbridge } = mockServices());
+  });
   let calls: { name: string; event: unknown }[];
   let behaviours: Record<string, Behaviour>;
   const clients = (): IntegrationClients => ({
@@ -93,6 +99,11 @@ describe('local Step Functions runtime', function () {
     eventbridge: new EventBridgeClient({ region: 'us-east-1' }),
   });
   const run = (def = definition) => runExecution(def, execution, { clients: clients(), retryIntervalMs: 0 });
+
+  after(function () {
+    dynamodb.restore();
+    eventbridge.restore();
+  });
 
   beforeEach(function () {
     calls = [];
@@ -189,9 +200,11 @@ describe('local Step Functions runtime', function () {
   });
 
   describe('the poller', function () {
-    const sfn = mockClient(SFNClient);
+    const mockSfn = () => mockClient(SFNClient);
+    let sfn: ReturnType<typeof mockSfn>;
+    before(() => (sfn = mockSfn()));
+    after(() => sfn.restore());
     beforeEach(function () {
-      sfn.reset();
       sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [{ stateMachineArn: execution.stateMachineArn, name: 'wf', type: 'STANDARD', creationDate: new Date() }] });
       // The emulator keeps every execution RUNNING: the same one comes back on every poll.
       sfn.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: 'm-1', status: 'RUNNING', startDate: new Date() }] });
