@@ -58,12 +58,16 @@ test-unit: ## Unit tests (stubbed clients)
 	@scripts/setup.sh node
 	@$(TEST_RUN) test:unit
 
-test-integration: ## Integration tests against a real moto server on loopback
+test-integration: ## Integration tests against a real moto server (and redis-server) on loopback
 	@scripts/setup.sh moto
+	@scripts/setup.sh redis
+	@scripts/setup.sh terraform
+	@node build.mjs > /dev/null
 	@$(TEST_RUN) test:integration
 
 test-e2e: ## End to end: terraform apply of infra/local on moto, the local runtime, HTTP requests
 	@scripts/setup.sh moto
+	@scripts/setup.sh redis
 	@scripts/setup.sh terraform
 	@node build.mjs > /dev/null
 	@$(TEST_RUN) test:e2e

@@ -8,8 +8,10 @@ import { LambdaClient, ListEventSourceMappingsCommand, type EventSourceMappingCo
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EMULATOR_CREDENTIALS, startMoto, type RunningMoto } from './emulator/moto';
+import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/index';
 import { adapterFor } from './event-sources/index';
 import { startFaultProxy, type FaultProxy } from './faults/proxy';
+import { startLocalFirehose, type LocalFirehose } from './firehose/index';
 import { createFunctionRunner, type FunctionRunner } from './functions/runner';
 import { loadRestApis } from './gateway/load';
 import { deployedPipelines, type PipelineSummary } from './pipelines';
@@ -55,6 +57,10 @@ export interface LocalStack {
   mappings: EventSourceMappingConfiguration[];
   /** State machine executions run locally: counters per machine and finished executions. */
   stepFunctions: Pick<StateMachineRunner, 'stats' | 'records'>;
+  /** Schedules and rules with Lambda targets (fire a schedule now, wait until deliveries settle). */
+  eventBridge: Pick<LocalEventBridge, 'rules' | 'stats' | 'fire' | 'idle'>;
+  /** Delivery streams with an S3 destination (flush the buffers now). */
+  firehose: Pick<LocalFirehose, 'streams' | 'flush'>;
   /** The local redis-server standing in for a pipeline's ElastiCache, by pipeline. */
   redis: Record<string, LocalRedis>;
   /**
@@ -231,6 +237,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     pollers.push(stepFunctions.done);
 
+    // EventBridge rules and schedules, Firehose delivery: what the emulator does not run (docs/local.md).
+    const serviceContext = { endpoint: moto.endpoint, region: REGION, runner, signal: controller.signal, log };
+    const eventBridge = await startLocalEventBridge(serviceContext);
+    const firehose = await startLocalFirehose(serviceContext);
+    pollers.push(eventBridge.done, firehose.done);
+
     const apis = await loadRestApis(new APIGatewayClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS }));
     const api = await startApiServer({
       apis,
@@ -241,11 +253,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localRoutes: {
         '/_local/stats': () => stats,
         '/_local/executions': (): ExecutionsReport => ({ stateMachines: stepFunctions.stats, executions: stepFunctions.records }),
+        '/_local/eventbridge': () => eventBridge.stats,
+        '/_local/firehose': () => Object.fromEntries([...firehose.streams].map(([name, stream]) => [name, { ...stream.stats, pending: stream.pending }])),
         '/_local/redis': (): Record<string, LocalRedisAddress> => Object.fromEntries(Object.entries(redis).map(([name, r]) => [name, { host: r.host, port: r.port, caPath: r.caPath, running: r.running() }])),
       },
     });
     stopApi = api.stop;
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, redis, faults, stop };
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, eventBridge, firehose, redis, faults, stop };
   } catch (error) {
     await stop();
     throw error;
