@@ -35,10 +35,13 @@ demo: ## Send sample traffic through every pipeline of the running `make local` 
 	@scripts/setup.sh node
 	@npx tsx local/demo.ts
 
-bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 GB and on an unclosed quote, calls per row, word-count time
+bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 GB and on an unclosed quote, calls per row, word-count time; reliable-messaging ingest vs S3 PutObject
 	@scripts/setup.sh node
+	@scripts/setup.sh moto
+	@scripts/setup.sh redis
 	@npx tsx bench/run.ts
 	@npx tsx bench/csv-reader.ts
+	@npx tsx bench/reliable-messaging.ts
 
 setup: ## Install npm packages, checkov, moto and the Terraform provider config (idempotent)
 	@scripts/setup.sh all
