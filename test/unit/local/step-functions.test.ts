@@ -185,8 +185,19 @@ describe('local Step Functions runtime', function () {
   it('ends TIMED_OUT after the definition TimeoutSeconds', async function () {
     behaviours.archive = () => ({ ok: true, payload: {} });
     const slow = { ...definition, TimeoutSeconds: 1 } as StateMachineDefinition;
-    const waiting: IntegrationClients = { ...clients(), invokeFunction: () => new Promise(() => {}) };
-    const record = await runExecution(slow, execution, { clients: waiting, retryIntervalMs: 0 });
+    // The function is still running when the execution times out; it ends later, as an invocation
+    // does at its own timeout (until then the interpreter's task timer keeps the process alive).
+    const running: (() => void)[] = [];
+    let timedOut = false;
+    const invokeFunction = () =>
+      new Promise<never>((_, reject) => {
+        const end = () => reject(new Error('Task timed out after 3.00 seconds'));
+        if (timedOut) end();
+        else running.push(end);
+      });
+    const record = await runExecution(slow, execution, { clients: { ...clients(), invokeFunction }, retryIntervalMs: 0 });
+    timedOut = true;
+    for (const end of running) end();
     expect(record.status).to.equal('TIMED_OUT');
   });
 
