@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { CsvEvent, CsvReadOptions } from './csv';
-import { firstInvalidUtf8 } from './utf8';
+import { firstInvalidUtf8 } from '../lib/utf8';
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 

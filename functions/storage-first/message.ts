@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../lib/errors';
+import { nestsDeeperThan } from '../lib/json-depth';
 import { describeIssues } from '../lib/validation';
 import contract from './contract.json';
 
@@ -20,18 +21,6 @@ export const messageSchema = z.strictObject({
 });
 
 export type Message = z.infer<typeof messageSchema>;
-
-/** True when value nests more than `limit` levels of objects and arrays. Iterative: no stack to overflow. */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const pending: [unknown, number][] = [[value, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [current, depth] = next;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return false;
-}
 
 /**
  * Validates the body and returns it as JSON.parse read it. zod's result is a copy made by assignment,

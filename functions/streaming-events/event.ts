@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { firstInvalidUtf8 } from '../etl/utf8';
+import { firstInvalidUtf8 } from '../lib/utf8';
 import { describeIssues } from '../lib/validation';
-import { nestsDeeperThan } from '../storage-first/message';
+import { nestsDeeperThan } from '../lib/json-depth';
 import contract from './contract.json';
 
 const { properties } = contract.eventSchema;

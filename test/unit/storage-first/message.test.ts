@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../../functions/lib/errors';
-import { MAX_MESSAGE_DEPTH, nestsDeeperThan, parseMessage } from '../../../functions/storage-first/message';
+import { nestsDeeperThan } from '../../../functions/lib/json-depth';
+import { MAX_MESSAGE_DEPTH, parseMessage } from '../../../functions/storage-first/message';
 
 function reasonsFor(body: string): string[] {
   try {
