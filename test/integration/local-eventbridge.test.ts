@@ -16,7 +16,7 @@ import { createFunctionRunner, type FunctionRunner, type InvokeResult } from '..
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createEtlResources } from '../support/etl-moto';
-import { useMoto } from '../support/moto';
+import { createLambdaRole, useMoto } from '../support/moto';
 import { waitFor } from '../support/wait-for';
 
 /** Waits until `condition` holds. */
@@ -33,18 +33,6 @@ function timeLapse(): Clock {
   };
 }
 
-/** moto checks that a function's role exists; the project has no IAM client, and moto takes the query API unsigned. */
-async function createRole(name: string): Promise<string> {
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-  const response = await fetch(process.env.AWS_ENDPOINT_URL!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: name, AssumeRolePolicyDocument: trust }).toString(),
-  });
-  const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
-  if (!arn) throw new Error(`CreateRole failed: HTTP ${response.status}`);
-  return arn;
-}
 
 /** Stands in for local/functions/runner.ts: records each invocation; functions named in `failing` throw. */
 function stubRunner(failing: Set<string>) {
@@ -84,7 +72,7 @@ describe('local EventBridge against moto: rules, schedules, retries and DLQs', f
     events = new EventBridgeClient({ region });
     sqs = new SQSClient({ region });
     lambda = new LambdaClient({ region });
-    const role = await createRole('local-eventbridge');
+    const role = await createLambdaRole('local-eventbridge');
     for (const name of ['sweeper', 'consumer', 'broken']) {
       const { FunctionArn } = await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role, Code: { ZipFile: Buffer.from('run by the stub runner') } }));
       arns[name] = FunctionArn!;
@@ -294,7 +282,7 @@ describe('moto hooks that hand EventBridge Lambda targets and Firehose records t
     };
     const saved = process.env.AWS_ENDPOINT_URL;
     process.env.AWS_ENDPOINT_URL = endpoint;
-    const role = await createRole('hooks').finally(() => (saved === undefined ? delete process.env.AWS_ENDPOINT_URL : (process.env.AWS_ENDPOINT_URL = saved)));
+    const role = await createLambdaRole('hooks').finally(() => (saved === undefined ? delete process.env.AWS_ENDPOINT_URL : (process.env.AWS_ENDPOINT_URL = saved)));
     const { FunctionArn } = await clients.lambda.send(new CreateFunctionCommand({ FunctionName: 'consumer', Runtime: 'nodejs22.x', Handler: 'index.handler', Role: role, Code: { ZipFile: Buffer.from('stub') } }));
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'audit' }));
     const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -432,7 +420,7 @@ describe('the ETL sweeper runs on its schedule from its built zip (the local fun
         Runtime: 'nodejs22.x',
         Handler: 'index.handler',
         Timeout: 30,
-        Role: await createRole('sweeper'),
+        Role: await createLambdaRole('sweeper'),
         Code: { ZipFile: readFileSync(zip) },
         Environment: { Variables: { BUCKET_NAME: 'etl-bucket', LEDGER_TABLE_NAME: config.ledgerTableName, QUEUE_URL: config.queueUrl, MIN_AGE_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'SILENT' } },
       }),

@@ -39,3 +39,16 @@ export function useMoto(): { current(): RunningMoto } {
     },
   };
 }
+
+/** moto checks that a function's role exists; the project has no IAM client, and moto takes the query API unsigned. */
+export async function createLambdaRole(name: string): Promise<string> {
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const response = await fetch(process.env.AWS_ENDPOINT_URL!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: name, AssumeRolePolicyDocument: trust }).toString(),
+  });
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(await response.text())?.[1];
+  if (!arn) throw new Error(`CreateRole failed: HTTP ${response.status}`);
+  return arn;
+}
