@@ -4,6 +4,7 @@ import { backoffDelay, sleep as realSleep } from '../../functions/lib/backoff';
 import { batchEntries } from '../../functions/lib/sqs-batches';
 import contract from '../../functions/streaming-events/contract.json';
 import { deduplicationId, EVENT_TYPES, MAX_EVENT_BYTES, MAX_EVENT_DEPTH } from '../../functions/streaming-events/event';
+import { seededRandom } from './seeded-random';
 
 // ---- generation ---------------------------------------------------------------------------------
 
@@ -39,18 +40,6 @@ export interface GenerateOptions {
 
 export const INVALID_KINDS = ['not-utf8', 'not-json', 'missing-occurred-at', 'bad-event-id', 'impossible-date', 'unknown-event-type', 'top-level-proto', 'too-deep', 'too-large', 'payload-array'] as const;
 export type InvalidKind = (typeof INVALID_KINDS)[number];
-
-/** mulberry32: small, seeded, good enough to make test data reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 

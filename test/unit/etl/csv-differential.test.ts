@@ -2,18 +2,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import { readCsv } from '../../../functions/etl/csv';
-
-/** A small seeded generator (mulberry32), so a failure names a file that can be regenerated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../../scripts/lib/seeded-random';
 
 const PIECES = ['a', 'b', 'xyz', '1', '42', ' ', 'é', '€', '日本', ',', '"', '""', '\n', '\r', '\r\n', '\t', "'", ';'];
 const ENDINGS = ['\n', '\r\n', '\r'];

@@ -1,17 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { readCsv, type CsvEvent, type CsvReadOptions } from '../../../functions/etl/csv';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../../scripts/lib/seeded-random';
 
 const ENDINGS = ['\n', '\r\n', '\r'];
 const MAX_RECORD_BYTES = 48;
