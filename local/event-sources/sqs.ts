@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { FifoGroupOrder, isFifoQueue } from './fifo-order';
 
 export type SqsInvoke = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
@@ -104,10 +107,30 @@ async function receiveBatch(sqs: SQSClient, options: SqsEventSourceOptions, sign
   return messages;
 }
 
-/** One poll: receive a batch, invoke, delete what Lambda would delete. Failed messages are left to
- * the queue's visibility timeout and redrive policy, exactly as with a real event source mapping. */
-export async function pollOnce(sqs: SQSClient, options: SqsEventSourceOptions, signal?: AbortSignal): Promise<PollStats> {
-  const messages = await receiveBatch(sqs, options, signal);
+async function deleteMessages(sqs: SQSClient, queueUrl: string, receiptHandles: string[]): Promise<void> {
+  for (let i = 0; i < receiptHandles.length; i += 10) {
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: receiptHandles.slice(i, i + 10).map((handle, j) => ({ Id: String(j), ReceiptHandle: handle })) }));
+  }
+}
+
+/** Makes messages visible again now (FIFO: the later messages of a group whose head stays in flight). */
+async function releaseMessages(sqs: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })) }),
+    );
+  }
+}
+
+/**
+ * One poll: receive a batch, invoke, delete what Lambda would delete. Failed messages are left to
+ * the queue's visibility timeout and redrive policy, exactly as with a real event source mapping;
+ * on a FIFO queue `fifo` keeps each group in order (see fifo-order.ts).
+ */
+export async function pollOnce(sqs: SQSClient, options: SqsEventSourceOptions, signal?: AbortSignal, fifo?: FifoGroupOrder): Promise<PollStats> {
+  const received = await receiveBatch(sqs, options, signal);
+  const { deliver: messages, release } = fifo ? fifo.admit(received) : { deliver: received, release: [] };
+  if (release.length > 0) await releaseMessages(sqs, options.queueUrl, release);
   if (messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
   const records = messages.map((m) => toSqsRecord(m, options));
   let outcome: { ok: true; response: SQSBatchResponse | void } | { ok: false };
@@ -116,16 +139,22 @@ export async function pollOnce(sqs: SQSClient, options: SqsEventSourceOptions, s
   } catch {
     outcome = { ok: false };
   }
-  const toDelete = messagesToDelete(records, outcome, options.reportBatchItemFailures);
-  for (let i = 0; i < toDelete.length; i += 10) {
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: options.queueUrl,
-        Entries: toDelete.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
-      }),
-    );
+  const toDelete = new Set(messagesToDelete(records, outcome, options.reportBatchItemFailures).map((r) => r.receiptHandle));
+  await deleteMessages(sqs, options.queueUrl, [...toDelete]);
+  if (fifo) {
+    const later = fifo.settle(messages, messages.filter((m) => !toDelete.has(m.ReceiptHandle ?? '')));
+    if (later.length > 0) await releaseMessages(sqs, options.queueUrl, later);
   }
-  return { received: records.length, deleted: toDelete.length, failed: records.length - toDelete.length };
+  return { received: records.length, deleted: toDelete.size, failed: records.length - toDelete.size };
+}
+
+/** Group order for a FIFO queue, from its visibility timeout and redrive policy. */
+export async function fifoOrderFor(sqs: SQSClient, queueUrl: string): Promise<FifoGroupOrder | undefined> {
+  if (!isFifoQueue(queueUrl)) return undefined;
+  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+  const redrive = Attributes.RedrivePolicy ? (JSON.parse(Attributes.RedrivePolicy) as { maxReceiveCount?: number | string }) : undefined;
+  const visibilityMs = Number(Attributes.VisibilityTimeout ?? '30') * 1000;
+  return new FifoGroupOrder({ maxReceiveCount: redrive?.maxReceiveCount === undefined ? undefined : Number(redrive.maxReceiveCount), headTimeoutMs: 2 * visibilityMs + 10_000 });
 }
 
 /** Polls until the signal aborts. */
@@ -135,9 +164,10 @@ export async function runSqsEventSource(
   signal: AbortSignal,
   onPoll: (stats: PollStats) => void = () => {},
 ): Promise<void> {
+  const fifo = await fifoOrderFor(sqs, options.queueUrl);
   while (!signal.aborted) {
     try {
-      const stats = await pollOnce(sqs, options, signal);
+      const stats = await pollOnce(sqs, options, signal, fifo);
       if (stats.received > 0) onPoll(stats);
     } catch (error) {
       if (signal.aborted) return;
