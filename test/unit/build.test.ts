@@ -14,6 +14,7 @@ interface Artifact {
   entry: string;
   zip: string;
   bytes: number;
+  clients: string[];
   sha256: string;
   base64sha256: string;
 }
@@ -90,6 +91,7 @@ describe('build.mjs', function () {
         entry: 'functions/demo/hello.handler.ts',
         zip: 'dist/demo-hello.zip',
         bytes: zip.length,
+        clients: [],
         sha256: createHash('sha256').update(zip).digest('hex'),
         base64sha256: createHash('sha256').update(zip).digest('base64'),
       },
@@ -173,6 +175,30 @@ describe('build.mjs', function () {
     }
   });
 
+  it('bundles the environment-variable link of the SDK credential chain only (functions/lib/env-credentials.ts)', function () {
+    const project = fixtureProject({
+      'functions/aws/creds.handler.ts':
+        "import { SQSClient } from '@aws-sdk/client-sqs';\nconst sqs = new SQSClient({ region: 'us-east-1' });\nexport const handler = async () => sqs.config.credentials();\n",
+    });
+    try {
+      const { status, output } = build(project, 'UTC');
+      expect(status, output).to.equal(0);
+      const index = join(project, 'index.cjs'); // the repo's package.json says "type": "module"
+      writeFileSync(index, unzipSync(readFileSync(join(project, 'dist/aws-creds.zip')))['index.js']!);
+      expect(readFileSync(index, 'utf8'), 'the default chain\'s other links').not.to.match(/defaultProvider::from(Ini|SSO|TokenFile)/);
+      const call = "require(process.argv[1]).handler().then((c) => console.log(JSON.stringify(c)), (e) => { console.log(e.name + ': ' + e.message); process.exitCode = 3; })";
+      const run = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', call, index], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
+      const found = run({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' });
+      expect(found.status, found.stderr).to.equal(0);
+      expect(JSON.parse(found.stdout)).to.include({ accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token' });
+      const missing = run({ AWS_PROFILE: 'default' });
+      expect(missing.status, missing.stderr).to.equal(3);
+      expect(missing.stdout).to.match(/^CredentialsProviderError: no AWS credentials in the environment \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   describe('size budgets', function () {
     /** Incompressible text (base64 of a fixed pseudo-random sequence): about 6 bits per character zipped. */
     function noise(characters: number): string {
@@ -225,6 +251,12 @@ describe('build.mjs', function () {
         expect(output).to.match(/aws-two\s+2\s+[\d.]+ KB\s+250\.0 KB/);
         expect(output).to.match(/aws-types-only\s+0\s+[\d.]+ KB\s+150\.0 KB/);
         expect(output, 'ioredis is a service client too (ElastiCache Redis)').to.match(/aws-redis\s+2\s+[\d.]+ KB\s+250\.0 KB/);
+        expect(Object.fromEntries(readManifest(project).map((a) => [a.name, a.clients])), 'the manifest names them').to.deep.equal({
+          'aws-one': ['client-sqs'],
+          'aws-redis': ['client-sqs', 'ioredis'],
+          'aws-two': ['client-dynamodb', 'client-sqs'],
+          'aws-types-only': [],
+        });
       } finally {
         rmSync(project, { recursive: true, force: true });
       }
