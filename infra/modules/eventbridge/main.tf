@@ -74,6 +74,18 @@ resource "aws_cloudwatch_event_target" "this" {
   }
 }
 
+# Lambda targets asked for it: the function's resource policy lets this rule, and no other source, invoke it.
+resource "aws_lambda_permission" "this" {
+  for_each = { for k, t in local.targets : k => t if t.lambda_permission }
+
+  # Statement ids allow letters, digits, '-' and '_' (at most 100).
+  statement_id  = substr("events-${replace(aws_cloudwatch_event_rule.this[each.value.rule].name, ".", "_")}-${replace(each.value.id, ".", "_")}", 0, 100)
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.arn
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.this[each.value.rule].arn
+}
+
 # Every event the bus received (or those matching archive.event_pattern), replayable onto the bus.
 resource "aws_cloudwatch_event_archive" "this" {
   count            = var.archive == null ? 0 : 1

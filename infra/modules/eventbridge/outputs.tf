@@ -34,3 +34,19 @@ output "archive_arn" {
   description = "ARN of the archive (null without one)."
   value       = one(aws_cloudwatch_event_archive.this[*].arn)
 }
+
+output "archive_name" {
+  description = "Name of the archive (StartReplay's source; null without one)."
+  value       = one(aws_cloudwatch_event_archive.this[*].name)
+}
+
+output "lambda_permissions" {
+  description = "The Lambda permissions the module added (targets with lambda_permission), keyed \"<rule key>/<target key>\": function, principal and source ARN, to review or test."
+  value = {
+    for k, p in aws_lambda_permission.this : k => {
+      function_name = p.function_name
+      principal     = p.principal
+      source_arn    = p.source_arn
+    }
+  }
+}

@@ -32,9 +32,11 @@ variable "rules" {
     (an SQS queue whose policy lets events.amazonaws.com send, for the rule's ARN) that receives what
     cannot be delivered after maximum_retry_attempts (0-185) or maximum_event_age_seconds (60-86400).
     Optional: input_path or input_transformer (input_paths, input_template) to reshape the event,
-    message_group_id for a FIFO queue, role_arn for targets that need one (another bus, Kinesis).
-    The targets' resource policies (a queue policy, a Lambda permission) belong to the caller: the
-    rule_arns output names the source ARN to allow.
+    message_group_id for a FIFO queue, role_arn for targets that need one (another bus, Kinesis),
+    lambda_permission = true for a Lambda function target: the module adds the permission letting this
+    rule (and only it) invoke the function (a flag, because the ARN of a function created in the same
+    apply is unknown when Terraform plans). Other resource policies (a queue policy) belong to the
+    caller: the rule_arns output names the source ARN to allow.
   EOT
   type = map(object({
     description   = optional(string, "")
@@ -50,8 +52,9 @@ variable "rules" {
         input_paths    = optional(map(string), {})
         input_template = string
       }))
-      message_group_id = optional(string)
-      role_arn         = optional(string)
+      message_group_id  = optional(string)
+      role_arn          = optional(string)
+      lambda_permission = optional(bool, false)
     }))
   }))
   default = {}
@@ -72,6 +75,11 @@ variable "rules" {
       !(t.input_path != null && t.input_transformer != null)
     ]]))
     error_message = "rules: maximum_retry_attempts must be 0-185, maximum_event_age_seconds 60-86400, and a target takes input_path or input_transformer, not both."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for r in values(var.rules) : [for t in values(r.targets) : can(regex("^arn:[a-z-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:", t.arn)) if t.lambda_permission]]))
+    error_message = "rules: lambda_permission = true is for Lambda function targets (arn:<partition>:lambda:<region>:<account>:function:<name>)."
   }
 }
 

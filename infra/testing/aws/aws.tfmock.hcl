@@ -23,3 +23,5 @@ mock_resource "aws_api_gateway_rest_api" { defaults = { execution_arn = "arn:aws
 mock_data "aws_availability_zones" { defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] } }
 mock_resource "aws_cloudwatch_event_bus" { defaults = { arn = "arn:aws:events:eu-west-1:123456789012:event-bus/mock" } }
 mock_resource "aws_sfn_state_machine" { defaults = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:mock" } }
+mock_resource "aws_kinesis_firehose_delivery_stream" { defaults = { arn = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mock" } }
+mock_resource "aws_cloudwatch_log_stream" { defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock:log-stream:mock" } }

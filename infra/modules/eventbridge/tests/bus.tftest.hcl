@@ -102,3 +102,49 @@ run "rule_name_over_64_characters_refused" {
 
   expect_failures = [aws_cloudwatch_event_rule.this["subscriber"]]
 }
+
+run "lambda_target_gets_its_permission" {
+  command = apply
+
+  variables {
+    rules = {
+      subscriber = {
+        event_pattern = "{\"source\":[\"orders\"]}"
+        targets = {
+          queue    = { arn = "arn:aws:sqs:eu-west-1:123456789012:subscriber", dead_letter_arn = "arn:aws:sqs:eu-west-1:123456789012:failures" }
+          consumer = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:consumer", dead_letter_arn = "arn:aws:sqs:eu-west-1:123456789012:failures", lambda_permission = true }
+        }
+      }
+    }
+  }
+
+  assert {
+    condition = output.lambda_permissions == {
+      "subscriber/consumer" = {
+        function_name = "arn:aws:lambda:eu-west-1:123456789012:function:consumer"
+        principal     = "events.amazonaws.com"
+        source_arn    = aws_cloudwatch_event_rule.this["subscriber"].arn
+      }
+    }
+    error_message = "Only the Lambda target gets a permission, for its own rule"
+  }
+  assert {
+    condition     = aws_lambda_permission.this["subscriber/consumer"].statement_id == "events-events-test-subscriber-consumer"
+    error_message = "The statement id names the rule and the target"
+  }
+}
+
+run "lambda_permission_on_a_queue_refused" {
+  command = plan
+
+  variables {
+    rules = {
+      subscriber = {
+        event_pattern = "{\"source\":[\"orders\"]}"
+        targets       = { queue = { arn = "arn:aws:sqs:eu-west-1:123456789012:subscriber", dead_letter_arn = "arn:aws:sqs:eu-west-1:123456789012:failures", lambda_permission = true } }
+      }
+    }
+  }
+
+  expect_failures = [var.rules]
+}
