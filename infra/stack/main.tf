@@ -8,6 +8,7 @@ locals {
     etl                = module.etl
     notes              = module.notes
     reliable_messaging = module.reliable_messaging
+    streaming_events   = module.streaming_events
   }
 }
 
@@ -61,4 +62,15 @@ module "reliable_messaging" {
   runtime             = var.runtime
 
   api_gateway_account_setting_id = one(aws_api_gateway_account.this[*].id)
+}
+
+module "streaming_events" {
+  source = "../pipelines/streaming-events"
+  count  = lookup(var.pipelines_enabled, "streaming_events", true) ? 1 : 0
+
+  name                = "${var.name_prefix}-streaming-events"
+  artifact_paths      = { for h in ["transformer", "storer", "emitter", "consumer"] : h => "${var.artifacts_dir}/streaming-events-${h}.zip" }
+  alarm_emails        = var.alarm_emails
+  deletion_protection = var.deletion_protection
+  runtime             = var.runtime
 }

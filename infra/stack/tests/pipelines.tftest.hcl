@@ -13,11 +13,11 @@ run "every_pipeline_by_default" {
   command = plan
 
   assert {
-    condition     = keys(output.pipelines) == ["etl", "notes", "reliable_messaging", "storage_first"]
+    condition     = keys(output.pipelines) == ["etl", "notes", "reliable_messaging", "storage_first", "streaming_events"]
     error_message = "With no pipelines_enabled every pipeline is deployed and listed in the pipelines output"
   }
   assert {
-    condition     = keys(nonsensitive(output.pipeline_secrets)) == ["etl", "notes", "reliable_messaging", "storage_first"]
+    condition     = keys(nonsensitive(output.pipeline_secrets)) == ["etl", "notes", "reliable_messaging", "storage_first", "streaming_events"]
     error_message = "pipeline_secrets has an entry for every deployed pipeline"
   }
   assert {
@@ -34,7 +34,7 @@ run "one_pipeline_left_out" {
   }
 
   assert {
-    condition     = length(module.etl) == 0 && keys(output.pipelines) == ["notes", "reliable_messaging", "storage_first"]
+    condition     = length(module.etl) == 0 && keys(output.pipelines) == ["notes", "reliable_messaging", "storage_first", "streaming_events"]
     error_message = "pipelines_enabled = { etl = false } leaves the ETL pipeline out and the others in"
   }
 }
@@ -47,7 +47,7 @@ run "without_storage_first_the_account_setting_stays" {
   }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 1 && keys(output.pipelines) == ["etl", "notes", "reliable_messaging"]
+    condition     = length(aws_api_gateway_account.this) == 1 && keys(output.pipelines) == ["etl", "notes", "reliable_messaging", "streaming_events"]
     error_message = "The account setting belongs to the stack, not to one pipeline"
   }
 }
