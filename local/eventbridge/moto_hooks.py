@@ -10,6 +10,7 @@ the queue when it starts: until then (tests without the runtime) moto behaves as
 
 import copy
 import json
+from datetime import datetime
 
 from moto.events import models as events_models
 from moto.sqs.models import sqs_backends
@@ -21,8 +22,26 @@ def _is_lambda(target):  # type: ignore[no-untyped-def]
     return target["Arn"].split(":")[2] == "lambda"
 
 
+def _epoch(value):  # type: ignore[no-untyped-def]
+    """An event's or a replay's time as epoch seconds: a number, or ISO 8601 text."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
 def install():  # type: ignore[no-untyped-def]
     original = events_models.Rule.send_to_targets
+    original_replay = events_models.Replay.replay_events
+
+    def replay_events(self, archive):  # type: ignore[no-untyped-def]
+        # moto replays every archived event; AWS only those whose time is within the replay's window.
+        start, end = _epoch(self.event_start_time), _epoch(self.event_end_time)
+        window = copy.copy(archive)
+        window.events = [e for e in archive.events if "time" in e and start <= _epoch(e["time"]) <= end]
+        return original_replay(self, window)
+
+    events_models.Replay.replay_events = replay_events
 
     def send_to_targets(self, original_event, transform_input=True):  # type: ignore[no-untyped-def]
         sqs = sqs_backends[self.account_id][self.region_name]
