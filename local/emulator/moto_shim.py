@@ -601,6 +601,53 @@ ec2_security_groups.SecurityGroupRule.__init__ = _security_group_rule_init_keepi
 ec2_security_groups.SecurityGroupRule.description = property(_security_group_rule_description)
 
 
+# --- streaming events: Lambda logging configuration, SQS redrive policies ---------------------------
+from moto.awslambda import models as lambda_models  # noqa: E402
+
+_original_lambda_init = lambda_models.LambdaFunction.__init__
+_original_lambda_configuration = lambda_models.LambdaFunction.get_configuration
+_original_lambda_update = lambda_models.LambdaFunction.update_configuration
+
+
+def _lambda_init_keeping_logging_config(self, account_id, spec, region, version=1):  # type: ignore[no-untyped-def]
+    _original_lambda_init(self, account_id, spec, region, version)
+    self.logging_config = dict(spec.get("LoggingConfig") or {})
+
+
+def _lambda_configuration_with_logging_config(self, on_create=False):  # type: ignore[no-untyped-def]
+    """moto drops LoggingConfig. AWS keeps it and returns it (LogFormat Text and the log group
+    /aws/lambda/<name> by default), so the provider saw every function's logging_config (JSON logs to
+    the module's log group) vanish and planned to set it again."""
+    config = _original_lambda_configuration(self, on_create)
+    logging_config = getattr(self, "logging_config", {})
+    config["LoggingConfig"] = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}", **logging_config}
+    return config
+
+
+def _lambda_update_with_logging_config(self, config_updates):  # type: ignore[no-untyped-def]
+    if "LoggingConfig" in config_updates:
+        self.logging_config = {**getattr(self, "logging_config", {}), **config_updates["LoggingConfig"]}
+    return _original_lambda_update(self, config_updates)
+
+
+lambda_models.LambdaFunction.__init__ = _lambda_init_keeping_logging_config
+lambda_models.LambdaFunction.get_configuration = _lambda_configuration_with_logging_config
+lambda_models.LambdaFunction.update_configuration = _lambda_update_with_logging_config
+
+
+def _attributes_with_compact_redrive_policy(self):  # type: ignore[no-untyped-def]
+    """moto returns RedrivePolicy as json.dumps writes it ({"deadLetterTargetArn": "...", ...}); AWS
+    returns it compact ({"deadLetterTargetArn":"...","maxReceiveCount":5}), the form the provider
+    normalises its own value to: with moto's spaces it planned to rewrite every queue's redrive policy."""
+    result = _attributes_with_redrive_allow_policy(self)
+    if result.get("RedrivePolicy"):
+        result["RedrivePolicy"] = json.dumps(json.loads(result["RedrivePolicy"]), separators=(",", ":"))
+    return result
+
+
+sqs_models.Queue.attributes = property(_attributes_with_compact_redrive_policy)
+
+
 # The local runtime's hand-offs (docs/local.md): EventBridge Lambda targets and Firehose records go to
 # queues the runtime reads, once it has created them; until then moto behaves as before.
 import runpy  # noqa: E402

@@ -6,6 +6,18 @@ locals {
   region     = data.aws_region.current.name
   # Where Firehose logs delivery and processing errors (the console's names).
   log_stream_names = concat(["DestinationDelivery"], var.processor == null ? [] : ["LambdaProcessing"])
+
+  # Firehose does not report a processor parameter set to its default, and the provider leaves such
+  # parameters out of the state: sent anyway, they would be planned again on every run.
+  processor_defaults = { NumberOfRetries = "3", BufferSizeInMBs = "1", BufferIntervalInSeconds = "60" }
+  processor_parameters = var.processor == null ? {} : {
+    for k, v in {
+      LambdaArn               = var.processor.lambda_arn
+      NumberOfRetries         = tostring(var.processor.number_of_retries)
+      BufferSizeInMBs         = tostring(var.processor.buffer_size_mb)
+      BufferIntervalInSeconds = tostring(var.processor.buffer_interval_seconds)
+    } : k => v if lookup(local.processor_defaults, k, null) != v
+  }
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -112,21 +124,12 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
         processors {
           type = "Lambda"
 
-          parameters {
-            parameter_name  = "LambdaArn"
-            parameter_value = processing_configuration.value.lambda_arn
-          }
-          parameters {
-            parameter_name  = "NumberOfRetries"
-            parameter_value = tostring(processing_configuration.value.number_of_retries)
-          }
-          parameters {
-            parameter_name  = "BufferSizeInMBs"
-            parameter_value = tostring(processing_configuration.value.buffer_size_mb)
-          }
-          parameters {
-            parameter_name  = "BufferIntervalInSeconds"
-            parameter_value = tostring(processing_configuration.value.buffer_interval_seconds)
+          dynamic "parameters" {
+            for_each = local.processor_parameters
+            content {
+              parameter_name  = parameters.key
+              parameter_value = parameters.value
+            }
           }
         }
       }

@@ -48,12 +48,11 @@ run "stream_with_processor" {
     condition = {
       for p in aws_kinesis_firehose_delivery_stream.this.extended_s3_configuration[0].processing_configuration[0].processors[0].parameters : p.parameter_name => p.parameter_value
       } == {
-      LambdaArn               = "arn:aws:lambda:eu-west-1:123456789012:function:transformer"
-      NumberOfRetries         = "5"
-      BufferSizeInMBs         = "3"
-      BufferIntervalInSeconds = "60"
+      LambdaArn       = "arn:aws:lambda:eu-west-1:123456789012:function:transformer"
+      NumberOfRetries = "5"
+      BufferSizeInMBs = "3"
     }
-    error_message = "The processor is the function, with its retries and its own buffer"
+    error_message = "The processor is the function, with its retries and its own buffer (the default 60 s interval left out, as Firehose reports it)"
   }
   assert {
     condition = (
@@ -92,6 +91,21 @@ run "without_processor" {
       aws_kinesis_firehose_delivery_stream.this.extended_s3_configuration[0].buffering_interval == 0
     )
     error_message = "Without a processor the role invokes nothing; zero buffering is accepted"
+  }
+}
+
+run "processor_defaults_left_out" {
+  command = plan
+
+  variables {
+    processor = { lambda_arn = "arn:aws:lambda:eu-west-1:123456789012:function:transformer", number_of_retries = 3, buffer_size_mb = 1, buffer_interval_seconds = 1 }
+  }
+
+  assert {
+    condition = {
+      for p in aws_kinesis_firehose_delivery_stream.this.extended_s3_configuration[0].processing_configuration[0].processors[0].parameters : p.parameter_name => p.parameter_value
+    } == { LambdaArn = "arn:aws:lambda:eu-west-1:123456789012:function:transformer", BufferIntervalInSeconds = "1" }
+    error_message = "Parameters at Firehose's defaults (3 retries, 1 MB, 60 s) are not sent: the provider leaves them out of the state and would plan them again"
   }
 }
 
