@@ -10,7 +10,7 @@
 // request is sent. Targets from issue 13: load over bare <= 40 ms with one client, <= 70 ms with more.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
@@ -177,8 +177,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const rounds = Number(process.argv[2] ?? 15);
   if (!Number.isInteger(rounds) || rounds < 10) throw new Error('rounds: an integer >= 10 (the medians need at least 10 pairs)');
   const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+  const loadBefore = loadavg()[0]!;
   const { figures, bareMs } = measureHandlers(repoRoot, rounds);
-  console.log(`\nHandlers: zip size, load over bare node (paired, median of ${rounds}), cold-start init (${process.version}, bare \`node -e 0\` ${bareMs.toFixed(1)} ms)`);
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, ${availableParallelism()} cores`;
+  console.log(`\nHandlers: zip size, load over bare node (paired, median of ${rounds}), cold-start init (${process.version}, bare \`node -e 0\` ${bareMs.toFixed(1)} ms, ${load})`);
+  if (Math.max(loadBefore, loadavg()[0]!) > availableParallelism()) console.log('the machine was busy (load above its cores): every figure below is inflated; compare handlers within this run only');
   console.log(handlerTable(figures));
   console.log('require ms: require() of the bundle in the child, clients included; init ms: process start to exports ready.');
   const over = figures.filter((f) => f.loadOverBareMs > f.targetMs);
