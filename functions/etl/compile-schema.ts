@@ -141,6 +141,20 @@ function setOwn(item: Item, key: string, value: Value): void {
   Object.defineProperty(item, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * What spreading `source` into `target` does for string keys: own enumerable properties in order
+ * (nothing for null, undefined, numbers; the characters of a string), defined rather than set.
+ * Symbol keys are left out: the item only goes to marshall, which leaves them out as well.
+ */
+function assignOwn(target: Item, source: unknown): void {
+  for (const key in source as object) {
+    if (!Object.hasOwn(source as object, key)) continue;
+    const value = (source as Item)[key]!;
+    if (key === '__proto__') setOwn(target, key, value);
+    else target[key] = value;
+  }
+}
+
 /** One attribute value as marshall makes it; anything but a string, boolean or safe finite number goes to marshall's own converter (its errors included). */
 function wireValue(value: unknown): AttributeValue {
   if (typeof value === 'string') return { S: value };
@@ -186,7 +200,13 @@ export function compileSchema(schema: CsvSchema): CompiledSchema {
       if (reasons) return { kind: 'rejected', reasons };
       if (filter && !filter(item)) return { kind: 'filtered' };
       try {
-        return { kind: 'item', item: { ...item, ...derive?.(item), ...key(item) } };
+        // What { ...item, ...derive?.(item), ...key(item) } gave, without adding properties to a copy
+        // (V8 builds new hidden classes for that on every row): derive and key get the copy, as it is
+        // now, and what they return goes into the item itself.
+        const copy = { ...item };
+        if (derive) assignOwn(item, derive(copy));
+        assignOwn(item, key(copy));
+        return { kind: 'item', item };
       } catch (error) {
         return { kind: 'rejected', reasons: [`key: ${(error as Error).message}`] };
       }

@@ -47,6 +47,12 @@ const hostileSchema = (): CsvSchema => ({
     if (item.u === 'UNDEF') return { derived: undefined } as unknown as Item;
     if (item.u === 'NEST') return { derived: { a: [1, 'x', true] } } as unknown as Item;
     if (item.u === 'THROW') throw new Error('derive failed');
+    if (item.u === 'STR') return 'ab' as unknown as Item; // spreads as { 0: 'a', 1: 'b' }
+    if (item.u === 'ARR') return ['x', 7] as unknown as Item;
+    if (item.u === 'NULL') return null as unknown as Item;
+    if (item.u === 'PROTO') return JSON.parse('{"__proto__": "own", "renamed": 1}') as Item;
+    if (item.u === 'INH') return Object.assign(Object.create({ inherited: 'no' }) as Item, { own: 'yes' });
+    if (item.u === 'GET') return Object.defineProperty({ late: 1 }, 'got', { get: () => 'got', enumerable: true }) as Item;
     return { derived: Number(item.i ?? 0) * 3, renamed: `${item.renamed ?? ''}!` };
   },
   key: (item) => {
@@ -55,7 +61,7 @@ const hostileSchema = (): CsvSchema => ({
   },
 });
 
-const SPECIAL = ['skip', 'nan', 'undef', 'nest', 'throw', 'keyx'];
+const SPECIAL = ['skip', 'nan', 'undef', 'nest', 'throw', 'keyx', 'str', 'arr', 'null', 'proto', 'inh', 'get'];
 
 /** A row as the tokenizer makes it (no prototype) or as a caller might (plain object), some columns missing. */
 function randomRow(next: () => number, columns: string[], good: Record<string, string>): Record<string, string> {
@@ -64,7 +70,7 @@ function randomRow(next: () => number, columns: string[], good: Record<string, s
   for (const column of columns) {
     if (next() < mutation * 0.1) continue; // missing
     let text = next() >= mutation && good[column] !== undefined ? good[column] : TEXTS[Math.floor(next() * TEXTS.length)]!;
-    if (next() < 0.02) text = SPECIAL[Math.floor(next() * SPECIAL.length)]!;
+    if (next() < 0.04) text = SPECIAL[Math.floor(next() * SPECIAL.length)]!;
     if (next() < 0.05) text = ` ${text}\t`;
     Object.defineProperty(row, column, { value: text, enumerable: true, writable: true, configurable: true });
   }
@@ -107,6 +113,7 @@ function compare(schema: () => CsvSchema, rows: Record<string, string>[]): Recor
       expect(newWire(() => compiled.wire(actual.item)), JSON.stringify(row)).to.deep.equal(wire);
       const outcome = typeof wire === 'object' && wire !== null && 'error' in wire ? 'marshall error' : 'item';
       seen[outcome] = (seen[outcome] ?? 0) + 1;
+      for (const special of ['0', 'own', 'got', 'derived']) if (Object.hasOwn(expected.item, special)) seen[`item with ${special}`] = (seen[`item with ${special}`] ?? 0) + 1;
     } else {
       seen[expected.kind] = (seen[expected.kind] ?? 0) + 1;
     }
@@ -115,11 +122,12 @@ function compare(schema: () => CsvSchema, rows: Record<string, string>[]): Recor
 }
 
 describe('compiled schema = the declared-schema interpreter it replaces (differential, old vs new)', function () {
+  this.timeout(60_000);
   it('the sample schema: generated rows (good, bad, hostile texts) give the same results, items in the same key order, the same DynamoDB wire shape', function () {
     const header = HEADER.split(',');
     const next = seededRandom(13);
     const rows: Record<string, string>[] = [];
-    for (let n = 0; n < 20_000; n++) {
+    for (let n = 0; n < 12_000; n++) {
       const good = Object.fromEntries(goodRow(n).replace('"note, with comma"', 'a note').split(',').map((v, i) => [header[i]!, v]));
       if (n % 20 === 0) good.status = n % 40 === 0 ? 'test' : 'TEST';
       rows.push(randomRow(next, header, good));
@@ -136,12 +144,39 @@ describe('compiled schema = the declared-schema interpreter it replaces (differe
     const good: Record<string, string> = { s: 'abc', '7': '7', g: 'ab', u: 'xy', e: 'a@b.co', i: '3', d: '1.5', b: 'yes', dt: '2026-01-02', ts: '2026-11-03T23:30:00Z', en: 'ALPHA', ['__proto__']: 'p', constructor: 'c', '1': '0.5' };
     const next = seededRandom(42);
     const rows: Record<string, string>[] = [];
-    for (let n = 0; n < 30_000; n++) rows.push(randomRow(next, columns, good));
+    for (let n = 0; n < 20_000; n++) rows.push(randomRow(next, columns, good));
     const seen = compare(hostileSchema, rows);
     expect(seen.item).to.be.above(100);
     expect(seen.rejected).to.be.above(1_000);
     expect(seen.filtered).to.be.above(0);
     expect(seen['marshall error']).to.be.above(0);
+    // derive returned a string, an object with an inherited property, a getter: each reached an item.
+    for (const special of ['0', 'own', 'got']) expect(seen[`item with ${special}`], special).to.be.above(0);
+  });
+
+  it('derive and key results named __proto__ become attributes, as spreading them made them', function () {
+    const schema = (): CsvSchema => ({ name: 'p', columns: { v: { type: 'string' } }, derive: () => JSON.parse('{"__proto__": "derived"}') as Item, key: () => JSON.parse('{"__proto__": "key", "pk": "k"}') as Item });
+    const compiled = compileSchema(schema());
+    for (const row of [{ v: 'x' }, {}]) {
+      const expected = referenceRow(schema(), row);
+      const actual = compiled.row(row);
+      expect(shapeOf(actual)).to.deep.equal(shapeOf(expected));
+      expect(Object.getOwnPropertyDescriptor(actual.kind === 'item' ? actual.item : {}, '__proto__')?.value).to.equal('key');
+      expect(newWire(() => compiled.wire(actual.kind === 'item' ? actual.item : {}))).to.deep.equal(oldWire(expected.kind === 'item' ? expected.item : {}));
+    }
+  });
+
+  it('filter, derive and key that change the item they are given: the result holds what the spreads held', function () {
+    const schema = (): CsvSchema => ({
+      name: 'm',
+      columns: { v: { type: 'string' } },
+      filter: (item) => ((item.byFilter = 'kept'), true),
+      derive: (item) => ((item.byDerive = 'lost'), (item.v = 'changed'), { d: 1 }),
+      key: (item) => ((item.byKey = 'lost'), { pk: `${String(item.byDerive)}:${String(item.v)}` }),
+    });
+    const expected = referenceRow(schema(), { v: 'x' });
+    expect(shapeOf(compileSchema(schema()).row({ v: 'x' }))).to.deep.equal(shapeOf(expected));
+    expect(expected).to.deep.equal({ kind: 'item', item: { v: 'x', byFilter: 'kept', d: 1, pk: 'lost:changed' } });
   });
 
   it('a stateful (global) pattern advances exactly as before, row after row', function () {
