@@ -8,7 +8,8 @@ import { readCsv } from './csv';
 import { Ledger, LeaseLostError, fileId, type Checkpoint, type Counts, type FileRef, type LedgerEntry } from './ledger';
 import { QuarantineWriter } from './quarantine';
 import type { CsvSchema } from './schema-types';
-import { headerProblems, validateRow } from './validate';
+import { compiledSchema } from './compile-schema';
+import { headerProblems } from './validate';
 import { listKeyVersions, type ObjectVersion } from './versions';
 
 export interface EtlConfig {
@@ -168,6 +169,7 @@ async function streamRows(deps: EtlDeps, ledger: Ledger, holder: string, file: F
   const segment = (resume?.segment ?? -1) + 1;
   const name = relativeKey(file.key, config.incomingPrefix);
   const quarantine = new QuarantineWriter(s3, file.bucket, `${config.quarantinePrefix}${name}/${versionTag(file)}/rejected-${String(segment).padStart(4, '0')}.jsonl`, config.kmsKeyId);
+  const rows = compiledSchema(schema);
   const writer = new BatchWriter(deps.dynamodb, { tableName: config.tableName, keyAttributes: config.tableKeyAttributes, concurrency: config.writeConcurrency, ...deps.writerOptions });
 
   const object = await s3.send(new GetObjectCommand({ Bucket: file.bucket, Key: file.key, VersionId: file.versionId, Range: resume ? `bytes=${resume.nextByte}-` : undefined }));
@@ -199,7 +201,7 @@ async function streamRows(deps: EtlDeps, ledger: Ledger, holder: string, file: F
         counts.rejected += 1;
         await quarantine.write({ line: event.line, reasons: [event.reason], raw: event.raw, rawBase64: event.rawBase64, truncated: event.truncated, startByte: event.startByte, endByte: event.endByte });
       } else {
-        const result = badHeader.length > 0 ? { kind: 'rejected' as const, reasons: badHeader } : validateRow(schema, event.values);
+        const result = badHeader.length > 0 ? { kind: 'rejected' as const, reasons: badHeader } : rows.row(event.values);
         if (result.kind === 'item') {
           await writer.put(result.item);
           counts.loaded += 1;

@@ -164,6 +164,13 @@ describe('loadFile = the old engine (differential on generated and hostile files
     expect(actual.checkpoints.length).to.be.above(2);
   });
 
+  it('a hand-over right after a malformed line before the header: the continuation still reads the header as the header', async function () {
+    const file = Buffer.from(`"broken,header\n${HEADER}\n${Array.from({ length: 50 }, (_, n) => goodRow(n)).join('\n')}\n`);
+    const { actual, expected } = await compare(smallRecords, file, (segment, calls) => segment === 0 && calls > 2);
+    expect(actual.checkpoints[0]).to.deep.include({ nextLine: 2, header: [] });
+    expect(expected.counts.loaded).to.be.above(10);
+  });
+
   it('the benchmark file (2% bad rows), and a header without a required column (every row rejected with the header problems)', async function () {
     const rows = Array.from({ length: 2_000 }, (_, n) => (n % 50 === 0 ? badRow(n) : goodRow(n)));
     await compare(sampleSchema, Buffer.from(`${HEADER}\n${rows.join('\n')}\n`), () => false);
