@@ -7,7 +7,8 @@ import { startLocalStack } from './stack';
 
 const emulatorPort = Number(process.env.LOCAL_EMULATOR_PORT ?? 5010);
 const apiPort = Number(process.env.LOCAL_API_PORT ?? 4010);
-const started = Date.now();
+// Counted from this process's start: loading the runtime's modules is part of the wait.
+const started = Date.now() - process.uptime() * 1000;
 
 // Interrupted while starting: exit, and the emulator goes with this process (see startMoto).
 const interruptedDuringStartup = () => {
@@ -16,6 +17,7 @@ const interruptedDuringStartup = () => {
 };
 process.once('SIGINT', interruptedDuringStartup);
 process.once('SIGTERM', interruptedDuringStartup);
+const stackStarting = Date.now();
 const stack = await startLocalStack({ emulatorPort, apiPort });
 process.removeListener('SIGINT', interruptedDuringStartup);
 process.removeListener('SIGTERM', interruptedDuringStartup);
@@ -28,6 +30,14 @@ for (const scenario of scenarios) {
   for (const endpoint of endpointsOf(pipeline, stack.endpoints)) sampleBodies.set(endpoint, scenario.sampleBodies[routeOf(endpoint)]);
 }
 
+// Where the start-up went (`make local` builds the zips before this process; LOCAL_BUILD_SECONDS says how long).
+const build = Number(process.env.LOCAL_BUILD_SECONDS);
+const phases = [
+  ...(Number.isFinite(build) && build > 0 ? [{ phase: 'zips (node build.mjs, before this process)', seconds: build }] : []),
+  { phase: 'node, tsx and the runtime modules loaded', seconds: (stackStarting - started) / 1000 },
+];
+console.log('\nStart-up:');
+for (const { phase, seconds } of [...phases, ...stack.startup]) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${phase}`);
 console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
 console.log(`Pipelines: ${Object.keys(stack.pipelines).join(', ') || 'none'}. Event sources polled locally: ${stack.stats.length} of ${stack.mappings.length}`);
 let lastApi = '';

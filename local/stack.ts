@@ -18,7 +18,8 @@ import { deployedPipelines, type PipelineSummary } from './pipelines';
 import { startApiServer, type Endpoint } from './gateway/server';
 import { startRedis, type RunningRedis } from './redis-server';
 import { startStateMachineRunner, type ExecutionRecord, type StateMachineRunner, type StateMachineStats } from './step-functions/index';
-import { terraformApply, terraformOutputs } from './terraform';
+import { restoreSnapshot, saveSnapshot, snapshotKey, snapshotPort } from './snapshot';
+import { terraformApply, terraformOutputs, type TerraformOptions } from './terraform';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
@@ -33,6 +34,12 @@ export interface LocalStackOptions {
   /** Where state and unpacked functions go. */
   workDir?: string;
   log?: (line: string) => void;
+}
+
+/** One step of the start-up and how long it took. */
+export interface StartupPhase {
+  phase: string;
+  seconds: number;
 }
 
 export interface MappingStats {
@@ -68,6 +75,8 @@ export interface LocalStack {
    * until a fault is injected (fault runs; see local/faults/proxy.ts).
    */
   faults: FaultProxy;
+  /** Where the start-up spent its time, in order. */
+  startup: StartupPhase[];
   stop(): Promise<void>;
 }
 
@@ -143,6 +152,60 @@ async function startPipelineRedis(name: string, summary: PipelineSummary, secret
   };
 }
 
+/** Times the start-up step by step: end(name) closes a phase now, measured(name, seconds) one timed elsewhere. */
+function phaseTimer(phases: StartupPhase[]) {
+  let last = Date.now();
+  return {
+    end(phase: string) {
+      const now = Date.now();
+      phases.push({ phase, seconds: (now - last) / 1000 });
+      last = now;
+    },
+    measured(phase: string, seconds: number) {
+      phases.push({ phase, seconds });
+      last += seconds * 1000;
+    },
+  };
+}
+type PhaseTimer = ReturnType<typeof phaseTimer>;
+
+/**
+ * What infra/local applied to this emulator: the saved snapshot when one matches everything the apply
+ * depends on (local/snapshot.ts; LOCAL_REAPPLY=1 skips it), otherwise a full `terraform apply`, then
+ * saved for the next start.
+ */
+async function deploy(moto: RunningMoto, terraform: TerraformOptions, artifactsDir: string, snapshotDir: string, phase: PhaseTimer, log: (line: string) => void): Promise<Record<string, unknown>> {
+  const key = snapshotKey({ repoRoot, artifactsDir, variables: terraform.variables });
+  if (!process.env.LOCAL_REAPPLY) {
+    try {
+      const outputs = await restoreSnapshot(snapshotDir, key, moto.endpoint, terraform.statePath);
+      if (outputs) {
+        log(`[local] emulator on ${moto.endpoint}: loaded the state applied before (infra/, dist/ and the emulator unchanged; LOCAL_REAPPLY=1 applies again)`);
+        phase.end('emulator state loaded (no apply)');
+        return outputs;
+      }
+    } catch (error) {
+      log(`[local] the saved emulator state could not be loaded, applying instead: ${(error as Error).message}`);
+      await moto.reset();
+    }
+  }
+  log(`[local] emulator on ${moto.endpoint}; terraform apply of infra/local ...`);
+  const report = await terraformApply(terraform);
+  phase.measured(report.initSeconds > 0 ? 'terraform init' : 'terraform init (skipped: initialised for this configuration)', report.initSeconds);
+  phase.measured('terraform plan (configuration, data sources)', report.planSeconds);
+  const slowest = report.slowest.map((r) => `${r.address.replace(/^module\.stack\.module\./, '')} ${r.seconds} s`).join(', ');
+  phase.measured(`terraform apply: ${report.resources} resources (slowest: ${slowest})`, report.applySeconds);
+  const outputs = await terraformOutputs(terraform);
+  phase.end('terraform output');
+  try {
+    await saveSnapshot(snapshotDir, key, moto.endpoint, terraform.statePath, outputs);
+    phase.end('emulator state saved for the next start');
+  } catch (error) {
+    log(`[local] the emulator state was not saved (the next start applies again): ${(error as Error).message}`);
+  }
+  return outputs;
+}
+
 /**
  * Brings the stack up exactly as `make local` does: a fresh emulator, `terraform apply` of
  * infra/local (the same stack module as production), then the local runtime for what was applied:
@@ -153,9 +216,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const workDir = options.workDir ?? join(repoRoot, '.cache/local');
   const artifactsDir = join(repoRoot, 'dist');
   if (!existsSync(join(artifactsDir, 'manifest.json'))) throw new Error('dist/manifest.json missing: run make build first');
+  const startup: StartupPhase[] = [];
+  const phase = phaseTimer(startup);
+  const snapshotDir = join(workDir, 'snapshot');
 
-  const moto: RunningMoto = await startMoto({ port: options.emulatorPort || undefined });
+  // A caller that takes any port gets the one the saved emulator state was applied on, when it is free.
+  const moto: RunningMoto = await startMoto({ port: options.emulatorPort || (await snapshotPort(snapshotDir)) });
   const faults = await startFaultProxy(moto.endpoint);
+  phase.end('emulator start');
   const controller = new AbortController();
   const pollers: Promise<void>[] = [];
   let stopApi: (() => Promise<void>) | undefined;
@@ -185,17 +253,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const statePath = join(workDir, 'terraform.tfstate');
     rmSync(statePath, { force: true });
     rmSync(`${statePath}.backup`, { force: true });
-    const terraform = {
+    const terraform: TerraformOptions = {
       dir: join(repoRoot, 'infra/local'),
       statePath,
       variables: { emulator_endpoint: moto.endpoint, artifacts_dir: artifactsDir, name_prefix: options.namePrefix ?? 'local' },
-      log: (line: string) => {
-        if (/^(Apply complete|Error:|Warning:)/.test(line.trim())) log(`[terraform] ${line}`);
-      },
+      log: (line: string) => log(`[terraform] ${line}`),
     };
-    log(`[local] emulator on ${moto.endpoint}; terraform apply of infra/local ...`);
-    await terraformApply(terraform);
-    const outputs = await terraformOutputs(terraform);
+    const outputs = await deploy(moto, terraform, artifactsDir, snapshotDir, phase, log);
 
     const lambda = new LambdaClient({ endpoint: moto.endpoint, region: REGION, credentials: EMULATOR_CREDENTIALS });
     const mappings = await listMappings(lambda);
@@ -259,7 +323,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     stopApi = api.stop;
-    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, eventBridge, firehose, redis, faults, stop };
+    phase.end('local runtime (pollers, redis-server, state machines, EventBridge, Firehose, API gateway)');
+    return { emulatorEndpoint: moto.endpoint, apiUrl: api.url, endpoints: api.endpoints, outputs, pipelines, pipelineSecrets: secrets, mappings, stats, stepFunctions, eventBridge, firehose, redis, faults, startup, stop };
   } catch (error) {
     await stop();
     throw error;

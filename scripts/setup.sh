@@ -149,6 +149,8 @@ REDIS_PACKAGES="redis-server redis-tools"
 REDIS_LIBRARY_PACKAGES="libjemalloc2 liblzf1"
 redis() {
   local dir="$CACHE/redis" wrapper="$CACHE/bin/redis-server" version pkg work
+  # apt-cache takes a second or more: ask it only when the package lists changed since the last unpack.
+  if [ -x "$wrapper" ] && [ -f "$dir/.stamp" ] && [ -d /var/lib/apt/lists ] && [ "$dir/.stamp" -nt /var/lib/apt/lists ]; then return; fi
   version=$( (apt-cache policy redis-server 2>/dev/null || true) | sed -n 's/^ *Candidate: *//p')
   if [ -z "$version" ] || [ "$version" = "(none)" ]; then
     # No apt (not Debian) or no package lists: a redis-server already there will do.
