@@ -649,11 +649,12 @@ sqs_models.Queue.attributes = property(_attributes_with_compact_redrive_policy)
 
 
 # The local runtime's hand-offs (docs/local.md): EventBridge Lambda targets and Firehose records go to
-# queues the runtime reads, once it has created them; until then moto behaves as before.
+# queues the runtime reads, once it has created them; until then moto behaves as before. The snapshot
+# hooks only add /moto-api/snapshot/{save,load} (make local's saved emulator, local/snapshot.ts).
 import runpy  # noqa: E402
 
 _repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-for _hooks in ("local/eventbridge/moto_hooks.py", "local/firehose/moto_hooks.py"):
+for _hooks in ("local/eventbridge/moto_hooks.py", "local/firehose/moto_hooks.py", "local/emulator/snapshot_hooks.py"):
     runpy.run_path(os.path.join(_repo, _hooks))["install"]()
 
 
