@@ -242,7 +242,8 @@ module "events" {
 }
 
 locals {
-  metric = { for k, f in module.function : k => { service = f.function_name } }
+  metric          = { for k, f in module.function : k => { service = f.function_name } }
+  rule_dimensions = { EventBusName = module.events.bus_name, RuleName = module.events.rule_names["consumer"] }
 }
 
 module "alarms" {
@@ -263,14 +264,16 @@ module "alarms" {
   )
 
   alarms = {
-    processing-failing   = { description = "Firehose invocations of the transformer failed (the queue refused records, or the function erred): after the retries whole batches go under the error prefix.", namespace = "AWS/Firehose", metric_name = "ExecuteProcessing.Success", dimensions = module.stream.metric_dimensions, statistic = "Average", threshold = 1, comparison_operator = "LessThanThreshold" }
-    delivery-failing     = { description = "Firehose failed to write to ${module.lake.bucket_name} (it retries for 24 h, then writes under the error prefix).", namespace = "AWS/Firehose", metric_name = "DeliveryToS3.Success", dimensions = module.stream.metric_dimensions, statistic = "Average", threshold = 1, comparison_operator = "LessThanThreshold" }
-    delivery-stale       = { description = "The oldest record in ${var.name} waited more than ${var.data_freshness_alarm_seconds}s for delivery to the lake.", namespace = "AWS/Firehose", metric_name = "DeliveryToS3.DataFreshness", dimensions = module.stream.metric_dimensions, statistic = "Maximum", threshold = var.data_freshness_alarm_seconds }
-    invalid-records      = { description = "The transformer marked records ProcessingFailed (invalid events): they are under the lake's error prefix, reasons in its logs.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.invalidRecords, dimensions = local.metric["transformer"], threshold = 0 }
-    queue-refused        = { description = "The FIFO queue refused valid records: Firehose retries the batch.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.queueRefusedRecords, dimensions = local.metric["transformer"], threshold = 0 }
-    conflicting-dupes    = { description = "An event id arrived again with different content: the stored event was kept (see the storer's logs).", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.conflictingDuplicates, dimensions = local.metric["storer"], threshold = 0 }
-    put-events-failed    = { description = "PutEvents failed entries (retried by the emitter).", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.putEventsFailedEntries, dimensions = local.metric["emitter"], threshold = 0 }
-    unemitted-records    = { description = "Stream records the emitter could not emit after its retries: reported as batch failures, so Lambda retries and bisects them.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.unemittedRecords, dimensions = local.metric["emitter"], threshold = 0 }
-    consumer-rule-failed = { description = "EventBridge failed to invoke the consumer (after retries, events went to ${module.consumer_dlq.queue_name}).", namespace = "AWS/Events", metric_name = "FailedInvocations", dimensions = { EventBusName = module.events.bus_name, RuleName = module.events.rule_names["consumer"] }, threshold = 0 }
+    processing-failing = { description = "Firehose invocations of the transformer failed (the queue refused records, or the function erred): after the retries whole batches go under the error prefix.", namespace = "AWS/Firehose", metric_name = "ExecuteProcessing.Success", dimensions = module.stream.metric_dimensions, statistic = "Average", threshold = 1, comparison_operator = "LessThanThreshold" }
+    delivery-failing   = { description = "Firehose failed to write to ${module.lake.bucket_name} (it retries for 24 h, then writes under the error prefix).", namespace = "AWS/Firehose", metric_name = "DeliveryToS3.Success", dimensions = module.stream.metric_dimensions, statistic = "Average", threshold = 1, comparison_operator = "LessThanThreshold" }
+    delivery-stale     = { description = "The oldest record in ${var.name} waited more than ${var.data_freshness_alarm_seconds}s for delivery to the lake.", namespace = "AWS/Firehose", metric_name = "DeliveryToS3.DataFreshness", dimensions = module.stream.metric_dimensions, statistic = "Maximum", threshold = var.data_freshness_alarm_seconds }
+    invalid-records    = { description = "The transformer marked records ProcessingFailed (invalid events): they are under the lake's error prefix, reasons in its logs.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.invalidRecords, dimensions = local.metric["transformer"], threshold = 0 }
+    queue-refused      = { description = "The FIFO queue refused valid records: Firehose retries the batch.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.queueRefusedRecords, dimensions = local.metric["transformer"], threshold = 0 }
+    conflicting-dupes  = { description = "An event id arrived again with different content: the stored event was kept (see the storer's logs).", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.conflictingDuplicates, dimensions = local.metric["storer"], threshold = 0 }
+    put-events-failed  = { description = "PutEvents failed entries (retried by the emitter).", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.putEventsFailedEntries, dimensions = local.metric["emitter"], threshold = 0 }
+    unemitted-records  = { description = "Stream records the emitter could not emit after its retries: reported as batch failures, so Lambda retries and bisects them.", namespace = local.contract.metricNamespace, metric_name = local.contract.metrics.unemittedRecords, dimensions = local.metric["emitter"], threshold = 0 }
+    # Custom buses report per EventBusName and RuleName. Deliveries sent to the DLQ count in neither of these.
+    consumer-rule-failed   = { description = "EventBridge failed to invoke the consumer permanently, outside its DLQ.", namespace = "AWS/Events", metric_name = "FailedInvocations", dimensions = local.rule_dimensions, threshold = 0 }
+    consumer-dlq-send-lost = { description = "EventBridge could not deliver events to the consumer nor put them in ${module.consumer_dlq.queue_name}: they are only in the archive (replay them).", namespace = "AWS/Events", metric_name = "InvocationsFailedToBeSentToDlq", dimensions = local.rule_dimensions, threshold = 0 }
   }
 }

@@ -163,15 +163,16 @@ run "alarms" {
 
   assert {
     condition = (
-      length(module.alarms.alarm_names) == 17 &&
+      length(module.alarms.alarm_names) == 18 &&
       module.alarms.alarm_metrics["processing-failing"].metric_name == "ExecuteProcessing.Success" && module.alarms.alarm_metrics["processing-failing"].dimensions == tomap({ DeliveryStreamName = "se-test" }) &&
       module.alarms.alarm_metrics["delivery-failing"].metric_name == "DeliveryToS3.Success" && module.alarms.alarm_metrics["delivery-stale"].threshold == 900 &&
       module.alarms.alarm_metrics["invalid-records"].namespace == "ReliableIngestion/StreamingEvents" && module.alarms.alarm_metrics["invalid-records"].dimensions == tomap({ service = "se-test-transformer" }) &&
       module.alarms.alarm_metrics["unemitted-records"].dimensions == tomap({ service = "se-test-emitter" }) &&
       module.alarms.alarm_metrics["emitter-iterator-age"].threshold == 300000 &&
-      module.alarms.alarm_metrics["consumer-rule-failed"].dimensions == tomap({ EventBusName = "se-test", RuleName = "se-test-consumer" })
+      module.alarms.alarm_metrics["consumer-rule-failed"].dimensions == tomap({ EventBusName = "se-test", RuleName = "se-test-consumer" }) &&
+      module.alarms.alarm_metrics["consumer-dlq-send-lost"].metric_name == "InvocationsFailedToBeSentToDlq"
     )
-    error_message = "Alarms: processing and delivery failing, stale delivery, invalid and refused records, conflicting duplicates, PutEvents failures, unemitted records, rule failures, emitter iterator age, three failure queues and four function errors"
+    error_message = "Alarms: processing and delivery failing, stale delivery, invalid and refused records, conflicting duplicates, PutEvents failures, unemitted records, rule failures and DLQ sends lost, emitter iterator age, three failure queues and four function errors"
   }
 }
 
