@@ -38,6 +38,8 @@ export class QuarantineWriter {
       this.stream = stream;
       this.upload = new Upload({
         client: this.s3,
+        // Each part in flight holds 5 MB; two keep up with a file of only bad rows, four only added memory.
+        queueSize: 2,
         params: {
           Bucket: this.bucket,
           Key: this.key,
