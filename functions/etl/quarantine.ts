@@ -38,7 +38,7 @@ export class QuarantineWriter {
       this.stream = stream;
       this.upload = new Upload({
         client: this.s3,
-        // Each part in flight holds 5 MB; two keep up with a file of only bad rows, four only added memory.
+        // Every part in flight is 5 MB held in memory: lib-storage's default of four raised the loader's peak on large files.
         queueSize: 2,
         params: {
           Bucket: this.bucket,
