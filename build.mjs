@@ -8,7 +8,7 @@ process.env.TZ = 'UTC'; // fflate writes zip timestamps in local time; see also 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
@@ -43,10 +43,6 @@ const credentialsFromEnvOnly = {
   },
 };
 
-if (args.some((a) => a !== '--check')) {
-  console.error(`build: unknown argument(s) ${args.filter((a) => a !== '--check').join(' ')}; usage: node build.mjs [--check]`);
-  process.exit(2);
-}
 
 const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); // not localeCompare: locale-independent
 
@@ -65,25 +61,31 @@ function findEntries() {
     .sort(byName);
 }
 
+// Everything but the entry and the working directory; bench/handlers.ts builds its SDK-floor bundles
+// with it too, so they compare with the handlers.
+export const esbuildOptions = {
+  outfile: 'index.js',
+  bundle: true, // includes the AWS SDK: the deployed code is the tested code
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  treeShaking: true,
+  mainFields: ['module', 'main'], // ES builds of the SDK tree-shake better
+  legalComments: 'none',
+  sourcemap: 'external', // index.js.map without a sourceMappingURL comment in index.js
+  sourcesContent: false,
+  metafile: true,
+  write: false,
+  logLevel: 'silent',
+  plugins: [credentialsFromEnvOnly],
+};
+
 async function bundle({ entry }) {
   const result = await build({
+    ...esbuildOptions,
     absWorkingDir: root, // output and map paths are relative to it
     entryPoints: [entry],
-    outfile: 'index.js',
-    bundle: true, // includes the AWS SDK: the deployed code is the tested code
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    treeShaking: true,
-    mainFields: ['module', 'main'], // ES builds of the SDK tree-shake better
-    legalComments: 'none',
-    sourcemap: 'external', // index.js.map without a sourceMappingURL comment in index.js
-    sourcesContent: false,
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-    plugins: [credentialsFromEnvOnly],
   });
   const code = result.outputFiles.find((f) => f.path.endsWith('index.js')).contents;
   const map = result.outputFiles.find((f) => f.path.endsWith('index.js.map')).contents;
@@ -186,7 +188,14 @@ async function main() {
   console.log(`build: ${artifacts.length} artifact(s) in dist/${stale.length ? `, removed stale ${stale.join(', ')}` : ''}`);
 }
 
-main().catch((error) => {
-  console.error(`build failed: ${error.message}`);
-  process.exit(1);
-});
+// Run as a script (node build.mjs), not when bench/handlers.ts imports esbuildOptions.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (args.some((a) => a !== '--check')) {
+    console.error(`build: unknown argument(s) ${args.filter((a) => a !== '--check').join(' ')}; usage: node build.mjs [--check]`);
+    process.exit(2);
+  }
+  main().catch((error) => {
+    console.error(`build failed: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -8,11 +8,14 @@
 //   start to the handler module's exports being ready, its config validated and clients created.
 // Each child gets the environment its handler's loadConfig needs (ENV below) and fake credentials; no
 // request is sent. Targets from issue 13: load over bare <= 40 ms with one client, <= 70 ms with more.
+// The "floor" rows are bundles of the SDK clients alone (FLOORS), built with build.mjs's options in the
+// same run: what a handler with those clients cannot load faster than, whatever its own code does.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 import { unzipSync } from 'fflate';
 
 export interface Artifact {
@@ -65,8 +68,7 @@ export const ENV: Record<string, Record<string, string>> = {
 };
 
 /** A Lambda-like environment: only PATH from ours, so nothing (NODE_OPTIONS, a tsx loader) leaks in. */
-export function lambdaEnv(name: string): NodeJS.ProcessEnv {
-  const own = ENV[name];
+export function lambdaEnv(name: string, own: Record<string, string> | undefined = ENV[name]): NodeJS.ProcessEnv {
   if (own === undefined) throw new Error(`bench/handlers.ts: no environment for ${name}; add what its loadConfig reads to ENV`);
   return {
     PATH: process.env.PATH,
@@ -107,25 +109,78 @@ function run(args: string[], env: NodeJS.ProcessEnv): Run {
 export interface HandlerFigures {
   name: string;
   clients: number;
-  zipKb: number;
+  /** Undefined for a floor bundle (never zipped). */
+  zipKb?: number;
   loadOverBareMs: number;
   requireMs: number;
   initMs: number;
   targetMs: number;
 }
 
-export function measureHandlers(repoRoot: string, rounds: number): { figures: HandlerFigures[]; bareMs: number } {
+/** SDK clients alone, each bundle constructing them as the handlers do. */
+export const FLOORS: { name: string; clients: number; source: string }[] = [
+  { name: 'floor: DynamoDB client alone', clients: 1, source: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const c = [new DynamoDBClient({})];\n" },
+  {
+    name: 'floor: S3 + DynamoDB + SQS clients',
+    clients: 3,
+    source: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { S3Client } from '@aws-sdk/client-s3';\nimport { SQSClient } from '@aws-sdk/client-sqs';\nexport const c = [new S3Client({}), new DynamoDBClient({}), new SQSClient({})];\n",
+  },
+  {
+    name: 'floor: S3 + SFN + Secrets Manager + ioredis',
+    clients: 4,
+    source:
+      "import { S3Client } from '@aws-sdk/client-s3';\nimport { SFNClient } from '@aws-sdk/client-sfn';\nimport { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\nimport { Redis } from 'ioredis';\n" +
+      'export const c = [new S3Client({}), new SFNClient({}), new SecretsManagerClient({}), new Redis({ lazyConnect: true })];\n',
+  },
+];
+
+interface Bundle {
+  name: string;
+  path: string;
+  env: NodeJS.ProcessEnv;
+  clients: number;
+  zipKb?: number;
+}
+
+/** The handler zips' index.js files, unpacked into dir. */
+function handlerBundles(repoRoot: string, dir: string): Bundle[] {
   const { artifacts } = JSON.parse(readFileSync(join(repoRoot, 'dist/manifest.json'), 'utf8')) as { artifacts: Artifact[] };
+  return artifacts.map((artifact) => {
+    mkdirSync(join(dir, artifact.name));
+    const path = join(dir, artifact.name, 'index.js');
+    const index = unzipSync(readFileSync(join(repoRoot, artifact.zip)))['index.js'];
+    if (index === undefined) throw new Error(`${artifact.zip} has no index.js`);
+    writeFileSync(path, index);
+    return { name: artifact.name, path, env: lambdaEnv(artifact.name), clients: artifact.clients?.length ?? 0, zipKb: artifact.bytes / 1024 };
+  });
+}
+
+/** FLOORS built with build.mjs's esbuild options; their sources sit under the repo so node_modules resolve. */
+async function floorBundles(repoRoot: string, dir: string): Promise<Bundle[]> {
+  const { esbuildOptions } = (await import(pathToFileURL(join(repoRoot, 'build.mjs')).href)) as { esbuildOptions: BuildOptions };
+  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
+  const sources = mkdtempSync(join(repoRoot, '.cache', 'bench-floors-'));
+  try {
+    return await Promise.all(
+      FLOORS.map(async (floor, i) => {
+        writeFileSync(join(sources, `floor${i}.ts`), floor.source);
+        const result = await build({ ...esbuildOptions, absWorkingDir: repoRoot, entryPoints: [join(sources, `floor${i}.ts`)], sourcemap: false, write: false });
+        const code = result.outputFiles?.find((f) => f.path.endsWith('index.js'))?.contents;
+        if (code === undefined) throw new Error(`${floor.name}: esbuild wrote no index.js`);
+        const path = join(dir, `floor${i}.js`);
+        writeFileSync(path, code);
+        return { name: floor.name, path, env: lambdaEnv(floor.name, {}), clients: floor.clients };
+      }),
+    );
+  } finally {
+    rmSync(sources, { recursive: true, force: true });
+  }
+}
+
+export async function measureHandlers(repoRoot: string, rounds: number): Promise<{ figures: HandlerFigures[]; bareMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-handlers-'));
   try {
-    const bundles = artifacts.map((artifact) => {
-      const path = join(dir, artifact.name, 'index.js');
-      mkdirSync(join(dir, artifact.name));
-      const index = unzipSync(readFileSync(join(repoRoot, artifact.zip)))['index.js'];
-      if (index === undefined) throw new Error(`${artifact.zip} has no index.js`);
-      writeFileSync(path, index);
-      return { artifact, path, env: lambdaEnv(artifact.name) };
-    });
+    const bundles = [...handlerBundles(repoRoot, dir), ...(await floorBundles(repoRoot, dir))];
     const samples = bundles.map(() => ({ measured: [] as number[], baseline: [] as number[], require: [] as number[], ready: [] as number[] }));
     const bare: number[] = [];
     for (const b of bundles) run(['-e', CHILD, b.path], b.env); // warm the file cache; not counted
@@ -148,15 +203,14 @@ export function measureHandlers(repoRoot: string, rounds: number): { figures: Ha
     }
     const figures = bundles.map((b, i) => {
       const s = samples[i]!;
-      const clients = b.artifact.clients?.length ?? 0;
       return {
-        name: b.artifact.name,
-        clients,
-        zipKb: b.artifact.bytes / 1024,
+        name: b.name,
+        clients: b.clients,
+        zipKb: b.zipKb,
         loadOverBareMs: pairedMedian(s.measured, s.baseline),
         requireMs: median(s.require),
         initMs: median(s.ready),
-        targetMs: loadTargetMs(clients),
+        targetMs: loadTargetMs(b.clients),
       };
     });
     return { figures, bareMs: median(bare) };
@@ -167,7 +221,8 @@ export function measureHandlers(repoRoot: string, rounds: number): { figures: Ha
 
 export function handlerTable(figures: readonly HandlerFigures[]): string {
   const header = ['handler', 'clients', 'zip KB', 'load over bare ms', 'target ms', 'require ms', 'init ms', ''];
-  const rows = figures.map((f) => [f.name, String(f.clients), f.zipKb.toFixed(1), f.loadOverBareMs.toFixed(1), String(f.targetMs), f.requireMs.toFixed(1), f.initMs.toFixed(1), f.loadOverBareMs <= f.targetMs ? 'ok' : 'OVER']);
+  const verdict = (f: HandlerFigures) => (f.zipKb === undefined ? '' : f.loadOverBareMs <= f.targetMs ? 'ok' : 'OVER');
+  const rows = figures.map((f) => [f.name, String(f.clients), f.zipKb?.toFixed(1) ?? '-', f.loadOverBareMs.toFixed(1), String(f.targetMs), f.requireMs.toFixed(1), f.initMs.toFixed(1), verdict(f)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
@@ -178,12 +233,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   if (!Number.isInteger(rounds) || rounds < 10) throw new Error('rounds: an integer >= 10 (the medians need at least 10 pairs)');
   const repoRoot = fileURLToPath(new URL('../', import.meta.url));
   const loadBefore = loadavg()[0]!;
-  const { figures, bareMs } = measureHandlers(repoRoot, rounds);
+  const { figures, bareMs } = await measureHandlers(repoRoot, rounds);
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, ${availableParallelism()} cores`;
   console.log(`\nHandlers: zip size, load over bare node (paired, median of ${rounds}), cold-start init (${process.version}, bare \`node -e 0\` ${bareMs.toFixed(1)} ms, ${load})`);
   if (Math.max(loadBefore, loadavg()[0]!) > availableParallelism()) console.log('the machine was busy (load above its cores): every figure below is inflated; compare handlers within this run only');
   console.log(handlerTable(figures));
-  console.log('require ms: require() of the bundle in the child, clients included; init ms: process start to exports ready.');
-  const over = figures.filter((f) => f.loadOverBareMs > f.targetMs);
+  console.log('require ms: require() of the bundle in the child, clients included; init ms: process start to exports ready;');
+  console.log('floor rows: the SDK clients alone, built like the handlers (a handler with those clients cannot load faster).');
+  const over = figures.filter((f) => f.zipKb !== undefined && f.loadOverBareMs > f.targetMs);
   if (over.length > 0) console.log(`over the load-time target: ${over.map((f) => f.name).join(', ')}`);
 }
