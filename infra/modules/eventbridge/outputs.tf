@@ -1,21 +1,30 @@
 output "bus_name" {
-  description = "Name of the event bus (PutEvents EventBusName)."
-  value       = aws_cloudwatch_event_bus.this.name
+  description = "Name of the event bus (PutEvents EventBusName; null with create_bus = false)."
+  value       = local.bus_name
 }
 
 output "bus_arn" {
-  description = "ARN of the event bus (events:PutEvents resource)."
-  value       = aws_cloudwatch_event_bus.this.arn
+  description = "ARN of the event bus (events:PutEvents resource; null with create_bus = false)."
+  value       = one(aws_cloudwatch_event_bus.this[*].arn)
 }
 
 output "rule_arns" {
-  description = "ARN of each rule, keyed like var.rules: the aws:SourceArn a target's resource policy allows."
+  description = "ARN of each rule and schedule, keyed like var.rules and var.schedules: the aws:SourceArn a target's (or its dead-letter queue's) resource policy allows."
   value       = { for k, r in aws_cloudwatch_event_rule.this : k => r.arn }
 }
 
 output "rule_names" {
-  description = "Name of each rule, keyed like var.rules."
+  description = "Name of each rule and schedule, keyed like var.rules and var.schedules."
   value       = { for k, r in aws_cloudwatch_event_rule.this : k => r.name }
+}
+
+output "rule_metric_dimensions" {
+  description = "CloudWatch dimensions of each rule's and schedule's AWS/Events metrics (FailedInvocations, InvocationsFailedToBeSentToDlq...), keyed like rule_names: RuleName alone on the default bus, EventBusName and RuleName on the custom bus."
+  value = {
+    for k, r in aws_cloudwatch_event_rule.this : k => (
+      local.all_rules[k].bus == "default" ? { RuleName = r.name } : { EventBusName = r.event_bus_name, RuleName = r.name }
+    )
+  }
 }
 
 output "targets" {

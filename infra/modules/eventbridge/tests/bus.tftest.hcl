@@ -28,7 +28,7 @@ run "bus_rule_target_archive" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_event_bus.this.kms_key_identifier == var.kms_key_arn && aws_cloudwatch_event_rule.this["subscriber"].event_bus_name == "events-test" && aws_cloudwatch_event_rule.this["subscriber"].name == "events-test-subscriber"
+    condition     = aws_cloudwatch_event_bus.this[0].kms_key_identifier == var.kms_key_arn && aws_cloudwatch_event_rule.this["subscriber"].event_bus_name == "events-test" && aws_cloudwatch_event_rule.this["subscriber"].name == "events-test-subscriber"
     error_message = "A KMS-encrypted bus holding the rule <name>-<key>"
   }
   assert {
@@ -45,7 +45,7 @@ run "bus_rule_target_archive" {
     error_message = "The target sits on the bus's rule, with its key as id"
   }
   assert {
-    condition     = aws_cloudwatch_event_archive.this[0].event_source_arn == aws_cloudwatch_event_bus.this.arn && aws_cloudwatch_event_archive.this[0].retention_days == 30
+    condition     = aws_cloudwatch_event_archive.this[0].event_source_arn == aws_cloudwatch_event_bus.this[0].arn && aws_cloudwatch_event_archive.this[0].retention_days == 30
     error_message = "The bus is archived (30 days by default)"
   }
 }
