@@ -2,7 +2,7 @@ import type { CsvSchema } from './schema-types';
 
 /**
  * The sample schema: order lines exported by a shop system (samples/etl/orders*.csv).
- * Replace this file with your own schema; the engine (validate.ts, csv.ts, load-file.ts) is generic.
+ * Replace this file with your own schema; the engine (compile-schema.ts, validate.ts, csv.ts, load-file.ts) is generic.
  */
 export const schema: CsvSchema = {
   name: 'orders',
