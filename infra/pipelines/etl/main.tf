@@ -17,10 +17,11 @@ locals {
 }
 
 module "kms" {
-  source             = "../../modules/kms-key"
-  name               = var.name
-  description        = "Encrypts the ${var.name} bucket, queues, tables, logs and alarm topic."
-  service_principals = ["cloudwatch.amazonaws.com", "s3.amazonaws.com"]
+  source      = "../../modules/kms-key"
+  name        = var.name
+  description = "Encrypts the ${var.name} bucket, queues, tables, logs and alarm topic."
+  # events: the schedule's deliveries it could not make, sent to the encrypted sweeper-failures queue.
+  service_principals = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "s3.amazonaws.com"]
   # No API here: the functions' log groups are the only ones.
   log_group_name_patterns = ["/aws/lambda/${var.name}-*"]
   tags                    = local.tags
@@ -143,13 +144,20 @@ module "loader" {
 }
 
 # The sweeper is invoked asynchronously by the schedule: a run that still fails after two retries, or
-# waits too long, is recorded here (with the error) instead of being dropped.
+# waits too long, is recorded here (with the error) instead of being dropped; so is a scheduled event
+# EventBridge could not deliver to the sweeper at all.
 module "sweeper_failures" {
   source      = "../../modules/sqs-with-dlq"
   name        = "${var.name}-sweeper-failures"
   create_dlq  = false # a last stop, read by people: kept 14 days
   kms_key_arn = module.kms.key_arn
   tags        = local.tags
+  source_policy_statements = [{
+    sid        = "ScheduleDeadLetters"
+    actions    = ["sqs:SendMessage"]
+    principals = { type = "Service", identifiers = ["events.amazonaws.com"] }
+    conditions = [{ test = "ArnEquals", variable = "aws:SourceArn", values = [module.schedule.rule_arns["sweep"]] }]
+  }]
 }
 
 module "sweeper" {
@@ -184,29 +192,30 @@ module "sweeper" {
   tags = local.tags
 }
 
-resource "aws_cloudwatch_event_rule" "sweep" {
-  name                = "${var.name}-sweep"
-  description         = "Finds files in incoming/ whose notification was missed."
-  schedule_expression = var.sweep_schedule
-  tags                = local.tags
-}
-
-resource "aws_cloudwatch_event_target" "sweep" {
-  rule = aws_cloudwatch_event_rule.sweep.name
-  arn  = module.sweeper.function_arn
-
-  retry_policy {
-    maximum_retry_attempts       = 2
-    maximum_event_age_in_seconds = 3600
+# The schedule runs the sweeper (on the default bus, the only one schedules run on). A scheduled event
+# EventBridge could not hand to the sweeper after two retries or within an hour (throttled, the
+# permission gone) lands in sweeper-failures too, with the error, instead of being lost.
+module "schedule" {
+  source          = "../../modules/eventbridge"
+  name            = var.name
+  create_bus      = false
+  archive         = null
+  dead_letter_arn = module.sweeper_failures.queue_arn
+  schedules = {
+    sweep = {
+      description         = "Finds files in incoming/ whose notification was missed."
+      schedule_expression = var.sweep_schedule
+      targets = {
+        sweeper = {
+          arn                       = module.sweeper.function_arn
+          lambda_permission         = true
+          maximum_retry_attempts    = 2
+          maximum_event_age_seconds = 3600
+        }
+      }
+    }
   }
-}
-
-resource "aws_lambda_permission" "sweep" {
-  statement_id  = "AllowSchedule"
-  action        = "lambda:InvokeFunction"
-  function_name = module.sweeper.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = aws_cloudwatch_event_rule.sweep.arn
+  tags = local.tags
 }
 
 module "alarms" {
@@ -220,7 +229,7 @@ module "alarms" {
     loader-errors              = { type = "function_errors", function_name = module.loader.function_name, description = "The loader failed whole invocations (a file is retried, then parked in the DLQ)." }
     sweeper-errors             = { type = "function_errors", function_name = module.sweeper.function_name, description = "The sweeper failed: missed notifications are not being caught up." }
     dlq-not-empty              = { type = "dlq_not_empty", queue_name = module.queue.dlq_name, description = "File notifications failed ${var.max_receive_count} times and wait in ${module.queue.dlq_name}: fix the cause, then redrive." }
-    sweeper-failures-not-empty = { type = "dlq_not_empty", queue_name = module.sweeper_failures.queue_name, description = "Sweeper runs failed every retry and wait in ${module.sweeper_failures.queue_name}: missed notifications are not being caught up." }
+    sweeper-failures-not-empty = { type = "dlq_not_empty", queue_name = module.sweeper_failures.queue_name, description = "Sweeper runs failed every retry, or scheduled sweeps could not be delivered to the sweeper, and wait in ${module.sweeper_failures.queue_name}: missed notifications are not being caught up." }
     loader-duration            = { type = "function_duration", function_name = module.loader.function_name, threshold = local.loader_timeout * 1000 * 0.8, description = "A load ran within 20% of the timeout: raise memory or timeout before loads start to hand over often." }
   }
 
@@ -234,6 +243,9 @@ module "alarms" {
       period      = 300
       threshold   = 0
     }
+    # Schedules report their metrics by RuleName alone (the default bus).
+    sweep-failed           = { description = "EventBridge failed to invoke the sweeper permanently, outside sweeper-failures: a sweep did not run.", namespace = "AWS/Events", metric_name = "FailedInvocations", dimensions = module.schedule.rule_metric_dimensions["sweep"], threshold = 0 }
+    sweep-dead-letter-lost = { description = "EventBridge could neither invoke the sweeper nor put the scheduled event in ${module.sweeper_failures.queue_name}: a sweep did not run (check the queue's policy and key).", namespace = "AWS/Events", metric_name = "InvocationsFailedToBeSentToDlq", dimensions = module.schedule.rule_metric_dimensions["sweep"], threshold = 0 }
     rejected-ratio = {
       description = "A file had more than ${var.rejected_ratio_alarm_percent}% rejected rows: see quarantine/ and reports/ in ${local.bucket_name}."
       namespace   = local.contract.metricNamespace

@@ -11,3 +11,20 @@ moved {
   from = module.table
   to   = module.rows
 }
+
+# Issue 12: the sweeper's schedule comes from the eventbridge module (which adopts the generated target
+# id and the AllowSchedule statement id as they are).
+moved {
+  from = aws_cloudwatch_event_rule.sweep
+  to   = module.schedule.aws_cloudwatch_event_rule.this["sweep"]
+}
+
+moved {
+  from = aws_cloudwatch_event_target.sweep
+  to   = module.schedule.aws_cloudwatch_event_target.this["sweep/sweeper"]
+}
+
+moved {
+  from = aws_lambda_permission.sweep
+  to   = module.schedule.aws_lambda_permission.this["sweep/sweeper"]
+}

@@ -1,6 +1,6 @@
 # Applies the pipeline against a mocked provider and checks what keeps every uploaded version safe:
 # the lifecycle never expires incoming/, each function may do exactly what its code does, the sweeper's
-# failed runs land in a queue, and the alarms watch it.
+# failed runs and the schedule's undeliverable events land in a queue, and the alarms watch them.
 mock_provider "aws" {
   source = "../../testing/aws"
   mock_resource "aws_s3_bucket" {
@@ -86,6 +86,26 @@ run "wiring" {
   assert {
     condition     = module.sweeper_failures.dlq_arn == null && module.sweeper_failures.message_retention_seconds == 1209600 && module.queue.message_retention_seconds == 345600
     error_message = "The sweeper-failures queue is a last stop read by people: no DLQ, kept 14 days (the file queue, with its DLQ, 4)"
+  }
+
+  assert {
+    condition = (module.schedule.rule_names["sweep"] == "etl-test-sweep" && module.schedule.bus_name == null &&
+      module.schedule.targets["sweep/sweeper"] == {
+        arn                       = module.sweeper.function_arn
+        dead_letter_arn           = "arn:aws:sqs:eu-west-1:123456789012:etl-test-sweeper-failures"
+        maximum_retry_attempts    = 2
+        maximum_event_age_seconds = 3600
+    })
+    error_message = "The sweep schedule keeps its rule name and retry policy (no bus of its own), and a scheduled event EventBridge cannot deliver lands in sweeper-failures"
+  }
+  assert {
+    condition     = module.schedule.lambda_permissions["sweep/sweeper"].principal == "events.amazonaws.com" && module.schedule.lambda_permissions["sweep/sweeper"].source_arn == module.schedule.rule_arns["sweep"]
+    error_message = "Only the sweep rule may invoke the sweeper"
+  }
+  assert {
+    condition = (module.alarms.alarm_metrics["sweep-failed"].metric_name == "FailedInvocations" && module.alarms.alarm_metrics["sweep-dead-letter-lost"].metric_name == "InvocationsFailedToBeSentToDlq" &&
+    alltrue([for k in ["sweep-failed", "sweep-dead-letter-lost"] : module.alarms.alarm_metrics[k].namespace == "AWS/Events" && module.alarms.alarm_metrics[k].dimensions == tomap({ RuleName = "etl-test-sweep" })]))
+    error_message = "Alarms watch the schedule's failed deliveries, by RuleName alone as the default bus reports them"
   }
 
   assert {
