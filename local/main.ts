@@ -31,14 +31,15 @@ for (const scenario of scenarios) {
 }
 
 // Where the start-up went (`make local` builds the zips before this process; LOCAL_BUILD_SECONDS says how long).
-const build = Number(process.env.LOCAL_BUILD_SECONDS);
+const buildSeconds = Number(process.env.LOCAL_BUILD_SECONDS) > 0 ? Number(process.env.LOCAL_BUILD_SECONDS) : 0;
 const phases = [
-  ...(Number.isFinite(build) && build > 0 ? [{ phase: 'zips (node build.mjs, before this process)', seconds: build }] : []),
+  ...(buildSeconds ? [{ phase: 'zips (node build.mjs, before this process)', seconds: buildSeconds }] : []),
   { phase: 'node, tsx and the runtime modules loaded', seconds: (stackStarting - started) / 1000 },
+  ...stack.startup,
 ];
 console.log('\nStart-up:');
-for (const { phase, seconds } of [...phases, ...stack.startup]) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${phase}`);
-console.log(`\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
+for (const { phase, seconds } of phases) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${phase}`);
+console.log(`\nReady in ${((Date.now() - started) / 1000 + buildSeconds).toFixed(1)} s${buildSeconds ? ' (zips included)' : ''}. Emulator: ${stack.emulatorEndpoint}  APIs: ${stack.apiUrl}`);
 console.log(`Pipelines: ${Object.keys(stack.pipelines).join(', ') || 'none'}. Event sources polled locally: ${stack.stats.length} of ${stack.mappings.length}`);
 let lastApi = '';
 for (const endpoint of stack.endpoints) {
