@@ -53,8 +53,11 @@ const files = (dir: string) => ({
 });
 
 function readMeta(dir: string): SnapshotMeta | undefined {
-  const { meta } = files(dir);
-  return existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as SnapshotMeta) : undefined;
+  try {
+    return JSON.parse(readFileSync(files(dir).meta, 'utf8')) as SnapshotMeta;
+  } catch {
+    return undefined; // none (or unreadable): apply
+  }
 }
 
 const portIsFree = (port: number) =>
