@@ -18,7 +18,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 # Each test tier is the package.json script of the same name (its timeout and settings live there).
 TEST_RUN := npm run --silent
 
-.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount replay clean
+.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount replay generate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,20 +28,22 @@ local: ## Run the whole stack on local emulators (terraform apply + local runtim
 	@scripts/setup.sh moto
 	@scripts/setup.sh terraform
 	@scripts/setup.sh redis
-	@node build.mjs
-	@npx tsx local/main.ts
+	@start=$$(date +%s%N); node build.mjs; LOCAL_BUILD_SECONDS=$$(( ($$(date +%s%N) - start) / 1000000 ))e-3 npx tsx local/main.ts
 
 demo: ## Send sample traffic through every pipeline of the running `make local` and show where it went
 	@scripts/setup.sh node
 	@npx tsx local/demo.ts
 
-bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory at 10 MB and 1 GB and on an unclosed quote, calls per row, word-count time; reliable-messaging ingest vs S3 PutObject
+bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory, calls per row, word-count time; reliable-messaging ingest vs S3 PutObject; streaming-events records/s and calls per event; every handler's zip size, load over bare node and cold-start init (with SDK floors); cost per million inputs and first limits per pipeline
 	@scripts/setup.sh node
 	@scripts/setup.sh moto
 	@scripts/setup.sh redis
+	@node build.mjs > /dev/null
 	@npx tsx bench/run.ts
 	@npx tsx bench/csv-reader.ts
 	@npx tsx bench/reliable-messaging.ts
+	@npx tsx bench/handlers.ts
+	@npx tsx bench/cost.ts
 
 setup: ## Install npm packages, checkov, moto and the Terraform provider config (idempotent)
 	@scripts/setup.sh all
@@ -120,6 +122,21 @@ replay: ## Re-submit the reliable-messaging salvage bucket through its API (DRY_
 	@bucket="$${BUCKET:-$$($(call tf-output,reliable_messaging,salvage_bucket))}"; \
 	 url="$${URL:-$$($(call tf-output,reliable_messaging,endpoint_url))}"; \
 	 npx tsx scripts/replay-salvage.ts --bucket "$$bucket" --url "$$url" $(if $(MAX),--max $(MAX),) $(if $(DRY_RUN),--dry-run,)
+
+# $(call local-output,<pipeline>,<attribute>): the same from the running `make local` (.cache/local/session.json).
+local-output = node -e 'const f = ".cache/local/session.json"; let s; try { s = JSON.parse(require("fs").readFileSync(f, "utf8")); } catch { console.error("no running stack: start make local and wait for Ready"); process.exit(1); } const v = s.pipelines?.["$(1)"]?.["$(2)"]; if (v === undefined) { console.error("no $(2) for pipeline $(1) in the running make local"); process.exit(1); } process.stdout.write(String(v))'
+
+# Sends generated order events (non-ASCII text, same-millisecond events, duplicates, invalid records) into
+# the streaming-events pipeline. LOCAL=1 sends to the running `make local` (its emulator, test credentials).
+generate: ## Send N generated events (default 1000) to streaming-events VIA=firehose|sqs at RATE/s (0: as fast as accepted); LOCAL=1 for `make local`; SEED= to repeat a run
+	@scripts/setup.sh node
+	@if [ -n "$(LOCAL)" ]; then \
+	   export AWS_ENDPOINT_URL="$$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(".cache/local/session.json", "utf8")).emulatorEndpoint)')" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1; \
+	   stream="$${STREAM:-$$($(call local-output,streaming_events,delivery_stream_name))}"; queue="$${QUEUE_URL:-$$($(call local-output,streaming_events,queue_url))}"; \
+	 else \
+	   stream="$${STREAM:-$$($(call tf-output,streaming_events,delivery_stream_name))}"; queue="$${QUEUE_URL:-$$($(call tf-output,streaming_events,queue_url))}"; \
+	 fi; \
+	 npx tsx scripts/generate-events.ts --via $(or $(VIA),firehose) --count $(or $(N),1000) --rate $(or $(RATE),0) --stream "$$stream" --queue "$$queue" $(if $(SEED),--seed $(SEED),)
 
 clean: ## Remove build output (keeps the .cache/ toolchain)
 	@rm -rf dist
