@@ -170,7 +170,7 @@ async function streamRows(deps: EtlDeps, ledger: Ledger, holder: string, file: F
   const name = relativeKey(file.key, config.incomingPrefix);
   const quarantine = new QuarantineWriter(s3, file.bucket, `${config.quarantinePrefix}${name}/${versionTag(file)}/rejected-${String(segment).padStart(4, '0')}.jsonl`, config.kmsKeyId);
   const rows = compiledSchema(schema);
-  const writer = new BatchWriter(deps.dynamodb, { tableName: config.tableName, keyAttributes: config.tableKeyAttributes, concurrency: config.writeConcurrency, ...deps.writerOptions });
+  const writer = new BatchWriter(deps.dynamodb, { tableName: config.tableName, keyAttributes: config.tableKeyAttributes, concurrency: config.writeConcurrency, marshall: rows.wire, ...deps.writerOptions });
 
   const object = await s3.send(new GetObjectCommand({ Bucket: file.bucket, Key: file.key, VersionId: file.versionId, Range: resume ? `bytes=${resume.nextByte}-` : undefined }));
   const body = object.Body as Readable;

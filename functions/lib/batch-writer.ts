@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { backoffDelay, sleep as realSleep } from './backoff';
 
@@ -16,6 +16,8 @@ export interface BatchWriterOptions {
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Turns an item into DynamoDB's wire shape (default marshall); a caller that knows its items' shape can do it faster. */
+  marshall?: (item: PlainItem) => Record<string, AttributeValue>;
 }
 
 export interface BatchWriterStats {
@@ -46,7 +48,7 @@ export class BatchWriter {
   async put(item: PlainItem): Promise<void> {
     if (this.failure) throw this.failure;
     // A later row with the same key replaces the earlier one, as sequential puts would.
-    this.batch.set(this.options.keyAttributes.map((k) => String(item[k])).join('\u0000'), { PutRequest: { Item: marshall(item) } });
+    this.batch.set(this.options.keyAttributes.map((k) => String(item[k])).join('\u0000'), { PutRequest: { Item: (this.options.marshall ?? marshall)(item) } });
     this.stats.items += 1;
     if (this.batch.size >= MAX_BATCH) await this.dispatch();
   }

@@ -20,6 +20,18 @@ describe('BatchWriter', function () {
     expect(writer.stats).to.deep.equal({ items: 60, calls: 3, retries: 0 });
   });
 
+  it('sends items in the wire shape the marshall option gives (default: util-dynamodb marshall)', async function () {
+    dynamodb.on(BatchWriteItemCommand).resolves({});
+    const writer = new BatchWriter(new DynamoDBClient({}), { ...options, marshall: (item) => ({ pk: { S: `wired ${String(item.pk)}` }, sk: { S: String(item.sk) } }) });
+    await writer.put({ pk: 'a', sk: 's', v: 1 });
+    await writer.flush();
+    expect(dynamodb.commandCalls(BatchWriteItemCommand)[0]!.args[0].input.RequestItems!.t).to.deep.equal([{ PutRequest: { Item: { pk: { S: 'wired a' }, sk: { S: 's' } } } }]);
+    const plain = new BatchWriter(new DynamoDBClient({}), options);
+    await plain.put({ pk: 'a', sk: 's', v: 1 });
+    await plain.flush();
+    expect(dynamodb.commandCalls(BatchWriteItemCommand)[1]!.args[0].input.RequestItems!.t).to.deep.equal([{ PutRequest: { Item: { pk: { S: 'a' }, sk: { S: 's' }, v: { N: '1' } } } }]);
+  });
+
   it('retries UnprocessedItems with backoff until all are written', async function () {
     let call = 0;
     dynamodb.on(BatchWriteItemCommand).callsFake((input: BatchWriteItemCommandInput) => {
