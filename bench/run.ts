@@ -31,7 +31,7 @@ const run = (mode: string, megabytes: number): Run =>
 const notes = await notesCalls();
 console.log('notes pipeline (stream batches of 100 records, 80% needing a count):');
 console.log(`  SQS calls per forwarded record     ${(notes.sqsCalls / notes.forwarded).toFixed(3)}  (${notes.sqsCalls} SendMessageBatch calls for ${notes.forwarded} of ${notes.records} records)`);
-console.log(`  DynamoDB calls per counted note    ${(notes.dynamodbCalls / notes.notes).toFixed(3)}  (one conditional UpdateItem, no read)\n`);
+console.log(`  DynamoDB calls per counted note    ${(notes.dynamodbCalls / notes.notes).toFixed(3)}  (a consistent GetItem of the version's text, then one conditional UpdateItem)\n`);
 console.log(`${(await import('./word-count')).wordCountLines().join('\n')}\n`);
 
 const small = Number(process.env.BENCH_SMALL_MB ?? 10);
