@@ -6,7 +6,7 @@
 // (it reads its session, as `make demo` does) and measures moto and the local runtime on this
 // machine, which says little about AWS throughput.
 import { execSync } from 'node:child_process';
-import { DynamoDBClient, ScanCommand, type AttributeValue as ItemValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand, EventBridgeClient, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +20,7 @@ import { transformRecords } from '../functions/streaming-events/transform';
 import { countRecords, generateEvents, sendViaFirehose, type GeneratedRecord } from '../scripts/lib/generate-events';
 import { seededRandom } from '../scripts/lib/seeded-random';
 import { EMULATOR_CREDENTIALS } from '../local/emulator/moto';
+import { countItems } from '../local/scenarios/streaming-events';
 import { loadSession } from '../local/session';
 
 const EVENTS = 10_000;
@@ -99,17 +100,6 @@ async function emitterRound(records: DynamoDBRecord[]) {
   return { ms, emitted, calls, failedEntries, unemitted, entries };
 }
 
-async function scanCount(dynamodb: DynamoDBClient, table: string): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, ItemValue> | undefined;
-  do {
-    const page = await dynamodb.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey }));
-    count += page.Count ?? 0;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
-}
-
 /** 10,000 generated events through Firehose of the running `make local`, until every valid one is in the events table and every order.placed consumed. */
 async function localRun() {
   const session = await loadSession();
@@ -118,7 +108,7 @@ async function localRun() {
   const { delivery_stream_name: stream, events_table: eventsTable, consumed_table: consumedTable } = pipeline as Record<string, string>;
   const config = { endpoint: session.emulatorEndpoint, region: 'us-east-1', credentials: EMULATOR_CREDENTIALS };
   const dynamodb = new DynamoDBClient(config);
-  const [eventsBefore, consumedBefore] = [await scanCount(dynamodb, eventsTable!), await scanCount(dynamodb, consumedTable!)];
+  const [eventsBefore, consumedBefore] = [await countItems(dynamodb, eventsTable!), await countItems(dynamodb, consumedTable!)];
   // A fresh seed per run (by time): the same events again would be duplicates, stored and consumed once.
   const records = generateEvents({ count: EVENTS, invalidShare: 0.02, duplicateShare: 0.01, sameMillisecondShare: 0.1, seed: Date.now() % 2 ** 31 });
   const counts = countRecords(records);
@@ -130,9 +120,9 @@ async function localRun() {
   let storedMs = 0;
   const deadline = started + 15 * 60_000;
   for (;;) {
-    stored = (await scanCount(dynamodb, eventsTable!)) - eventsBefore;
+    stored = (await countItems(dynamodb, eventsTable!)) - eventsBefore;
     if (stored >= counts.valid && !storedMs) storedMs = performance.now() - started;
-    consumed = (await scanCount(dynamodb, consumedTable!)) - consumedBefore;
+    consumed = (await countItems(dynamodb, consumedTable!)) - consumedBefore;
     if ((stored >= counts.valid && consumed >= counts.forConsumer) || performance.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 2_000));
   }
