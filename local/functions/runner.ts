@@ -105,6 +105,7 @@ class Container {
         _HANDLER: fn.handler,
       },
     });
+    child.on('error', (error) => options.log(`[${fn.name}] worker: ${error.message}`));
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => options.log(`[${fn.name}] ${line}`));
     }
@@ -151,12 +152,20 @@ class Container {
       };
       const onExit = (code: number | null) => finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `${fn.name} exited (code ${code}) during the invocation` });
       const timer = setTimeout(() => {
+        // Forget the killed worker now, not when its exit arrives: the next invocation starts a new one
+        // instead of writing to a pipe that is closing (EPIPE).
+        if (this.child === child) this.child = undefined;
         child.kill('SIGKILL');
         finish({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${fn.timeoutSeconds} seconds` });
       }, timeoutMs);
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send({ id, event, requestId: id, deadline: Date.now() + timeoutMs });
+      child.send({ id, event, requestId: id, deadline: Date.now() + timeoutMs }, (error) => {
+        if (!error) return;
+        if (this.child === child) this.child = undefined;
+        child.kill('SIGKILL');
+        finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `${fn.name} could not be handed the event: ${error.message}` });
+      });
     });
   }
 
