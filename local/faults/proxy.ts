@@ -16,6 +16,11 @@ export interface FaultRule {
   bodyIncludes?: string;
   /** How many matching calls fail (then the rule is spent); unset: every one until removed. */
   times?: number;
+  /**
+   * PutEvents only: fail just the entries that contain `bodyIncludes`, the way EventBridge does (200,
+   * `FailedEntryCount`, an `ErrorCode` in those entries); the other entries of the call reach the emulator.
+   */
+  entries?: boolean;
   error: { status: number; code: string; message?: string };
 }
 
@@ -76,27 +81,64 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const service = serviceOf(request.headers);
       const operation = operationOf(request.method ?? 'GET', url, request.headers, body);
       const match = rules.find(({ rule, failed }) => rule.service === service && rule.operation === operation && (!rule.pathPrefix || url.pathname.startsWith(rule.pathPrefix)) && (!rule.bodyIncludes || body.includes(rule.bodyIncludes)) && (rule.times === undefined || failed < rule.times));
+      if (match?.rule.entries && operation === 'PutEvents') {
+        match.failed += 1;
+        failEntries(request, response, body, match.rule);
+        return;
+      }
       if (match) {
         match.failed += 1;
         errorReply(response, request.headers['x-amz-target'] ? 'json' : service === 's3' ? 's3' : 'query', match.rule.error);
         return;
       }
-      // The body was read whole (the client's Expect: 100-continue was answered by this server).
-      const { expect: _expect, 'transfer-encoding': _chunked, ...headers } = request.headers;
-      const forward = httpRequest(
-        { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...headers, 'content-length': String(body.length) } },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      forward.on('error', (error) => {
-        if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
-        response.end(`fault proxy: ${error.message}`);
-      });
-      forward.end(body);
+      forward(request, body, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      }, response);
     });
   });
+
+  /** Sends the request on to the emulator (with `body`, which may differ from what the client sent). */
+  function forward(request: IncomingMessage, body: Buffer, onAnswer: (answer: IncomingMessage) => void, response: ServerResponse): void {
+    // The body was read whole (the client's Expect: 100-continue was answered by this server).
+    const { expect: _expect, 'transfer-encoding': _chunked, ...headers } = request.headers;
+    const call = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...headers, 'content-length': String(body.length) } }, onAnswer);
+    call.on('error', (error) => {
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
+      response.end(`fault proxy: ${error.message}`);
+    });
+    call.end(body);
+  }
+
+  /** A PutEvents answered per entry: the matching entries fail, the others go to the emulator; one answer in the request's order. */
+  function failEntries(request: IncomingMessage, response: ServerResponse, body: Buffer, rule: FaultRule): void {
+    const input = JSON.parse(body.toString()) as { Entries?: unknown[] };
+    const entries = input.Entries ?? [];
+    const fails = entries.map((entry) => JSON.stringify(entry).includes(rule.bodyIncludes ?? ''));
+    const failed = { ErrorCode: rule.error.code, ErrorMessage: rule.error.message ?? `injected fault: ${rule.error.code}` };
+    const reply = (status: number, upstreamEntries: unknown[], upstreamFailed: number) => {
+      const merged = fails.map((fail) => (fail ? failed : upstreamEntries.shift()));
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ FailedEntryCount: upstreamFailed + fails.filter(Boolean).length, Entries: merged }));
+    };
+    const passing = entries.filter((_, i) => !fails[i]);
+    if (passing.length === 0) return reply(200, [], 0);
+    forward(request, Buffer.from(JSON.stringify({ ...input, Entries: passing })), (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        if ((answer.statusCode ?? 500) !== 200) {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          response.end(text);
+          return;
+        }
+        const result = JSON.parse(text) as { Entries?: unknown[]; FailedEntryCount?: number };
+        reply(200, [...(result.Entries ?? [])], result.FailedEntryCount ?? 0);
+      });
+    }, response);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

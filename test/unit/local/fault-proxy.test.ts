@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand, type StartExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { startFaultProxy, type FaultProxy } from '../../../local/faults/proxy';
 
@@ -18,15 +19,24 @@ describe('local fault proxy (faults for the functions, injected outside function
   let upstream: Server;
   let proxy: FaultProxy;
   let received: { method: string; url: string; bytes: number }[];
+  let putEventsDetails: string[][];
   const config = () => ({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
 
   before(async function () {
     upstream = createServer((request, response) => {
       let bytes = 0;
-      request.on('data', (c: Buffer) => (bytes += c.length));
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => {
+        bytes += c.length;
+        chunks.push(c);
+      });
       request.on('end', () => {
         received.push({ method: request.method!, url: request.url!, bytes });
-        if (request.headers['x-amz-target']) response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ executionArn: 'arn:x', startDate: 1 }));
+        if (request.headers['x-amz-target'] === 'AWSEvents.PutEvents') {
+          const { Entries } = JSON.parse(Buffer.concat(chunks).toString()) as { Entries: { Detail: string }[] };
+          putEventsDetails.push(Entries.map((e) => e.Detail));
+          response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((e) => ({ EventId: `id-${e.Detail}` })) }));
+        } else if (request.headers['x-amz-target']) response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ executionArn: 'arn:x', startDate: 1 }));
         else response.writeHead(200, { etag: '"e"' }).end();
       });
     });
@@ -39,6 +49,7 @@ describe('local fault proxy (faults for the functions, injected outside function
   });
   beforeEach(() => {
     received = [];
+    putEventsDetails = [];
     proxy.clear();
   });
 
@@ -66,5 +77,17 @@ describe('local fault proxy (faults for the functions, injected outside function
     expect((await send('m-2')).executionArn).to.equal('arn:x');
     remove();
     expect((await send('m-1')).executionArn).to.equal('arn:x');
+  });
+  it('fails only the PutEvents entries that match, as EventBridge answers a partial failure (the others reach the emulator, in order)', async function () {
+    proxy.inject({ service: 'events', operation: 'PutEvents', bodyIncludes: 'poison', entries: true, times: 1, error: { status: 500, code: 'InternalFailure', message: 'injected' } });
+    const events = new EventBridgeClient(config());
+    const entry = (Detail: string) => ({ Source: 's', DetailType: 't', Detail });
+    const first = await wireSend<EventBridgeClient, PutEventsCommandOutput>(events, new PutEventsCommand({ Entries: [entry('{"a":1}'), entry('{"poison":1}'), entry('{"b":2}')] }));
+    expect(first.FailedEntryCount).to.equal(1);
+    expect(first.Entries).to.deep.equal([{ EventId: 'id-{"a":1}' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'injected' }, { EventId: 'id-{"b":2}' }]);
+    const again = await wireSend<EventBridgeClient, PutEventsCommandOutput>(events, new PutEventsCommand({ Entries: [entry('{"poison":1}')] })); // spent
+    expect(again.FailedEntryCount).to.equal(0);
+    expect(putEventsDetails).to.deep.equal([['{"a":1}', '{"b":2}'], ['{"poison":1}']]);
+    expect(proxy.injected().map((r) => r.failed)).to.deep.equal([1]);
   });
 });
