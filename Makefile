@@ -42,6 +42,7 @@ bench: ## Benchmarks: ETL rows/s vs csv-parse alone, peak memory, calls per row,
 	@npx tsx bench/run.ts
 	@npx tsx bench/csv-reader.ts
 	@npx tsx bench/reliable-messaging.ts
+	@npx tsx bench/streaming-events.ts
 	@npx tsx bench/handlers.ts
 	@npx tsx bench/cost.ts
 
