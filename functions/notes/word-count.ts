@@ -17,7 +17,10 @@
 /** The most characters one `Intl.Segmenter.segment` call is given (its cost grows with the square of this). */
 const MAX_SEGMENTER_CHARS = 256;
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+// Created on the first run of such text, not at module load: it costs ~15 ms (ICU's break data), a
+// cold start that only sees space-separated text never pays it.
+let segmenter: Intl.Segmenter | undefined;
+const wordSegmenter = (): Intl.Segmenter => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'word' }));
 
 // Scripts written without spaces between words, plus the Japanese marks that belong to them
 // (々〆〇, the (semi-)voiced sound marks, ゠, the prolonged sound mark ー and its half-width form).
@@ -79,7 +82,7 @@ function countRun(text: string, start: number, end: number): number {
     let words = 0;
     let wordsBeforeResume = 0;
     let resume = -1; // where the first word that ends past `settled` starts
-    for (const segment of segmenter.segment(text.slice(from, to))) {
+    for (const segment of wordSegmenter().segment(text.slice(from, to))) {
       if (resume < 0 && segment.index + segment.segment.length > settled) {
         resume = segment.index;
         wordsBeforeResume = words;

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { countWords } from '../../../functions/notes/word-count';
@@ -150,5 +153,27 @@ describe('countWords', function () {
         expect(Math.max(...given())).to.be.at.most(MAX_PIECE);
       });
     }
+  });
+});
+
+describe('countWords: cold-start cost', () => {
+  // ICU's word segmenter costs ~15 ms to create: a handler that only ever sees space-separated text
+  // should not pay it when its module loads.
+  it('creates Intl.Segmenter on the first run of text written without spaces, not when the module loads', () => {
+    const script = `
+      const Original = Intl.Segmenter;
+      let created = 0;
+      Intl.Segmenter = class extends Original { constructor(...args) { super(...args); created += 1; } };
+      const { countWords } = await import(${JSON.stringify(pathToFileURL(join(__dirname, '../../../functions/notes/word-count.ts')).href)});
+      const seen = [created];
+      countWords('plain words, twice over');
+      seen.push(created);
+      countWords('日本語のテキスト and 中文');
+      countWords('ภาษาไทย');
+      seen.push(created);
+      console.log(JSON.stringify(seen));`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.status, result.stderr).to.equal(0);
+    expect(JSON.parse(result.stdout.trim())).to.deep.equal([0, 0, 1]);
   });
 });
