@@ -73,14 +73,15 @@ build_provider_mirror() {
 # Writes the Terraform CLI config the Makefile exports as TF_CLI_CONFIG_FILE. With a reachable
 # registry it only shares a plugin cache; offline it installs hashicorp/aws from a local mirror.
 terraform_cli_config() {
-  local rc="$CACHE/terraformrc" mirror
+  local rc="$CACHE/terraformrc" mirror new
   mkdir -p "$CACHE/tf-plugin-cache"
+  new=$(mktemp "$rc.XXXXXX") # make test's two chains may run this at the same time
   if registry_reachable; then
-    printf 'plugin_cache_dir = "%s"\n' "$CACHE/tf-plugin-cache" > "$rc.new"
+    printf 'plugin_cache_dir = "%s"\n' "$CACHE/tf-plugin-cache" > "$new"
   else
     mirror=$(find_provider_mirror)
     if [ -z "$mirror" ]; then build_provider_mirror; mirror="$CACHE/provider-mirror"; fi
-    cat > "$rc.new" <<RC
+    cat > "$new" <<RC
 plugin_cache_dir = "$CACHE/tf-plugin-cache"
 provider_installation {
   filesystem_mirror {
@@ -93,7 +94,19 @@ provider_installation {
 }
 RC
   fi
-  if ! cmp -s "$rc.new" "$rc"; then mv "$rc.new" "$rc"; log "wrote $rc"; else rm "$rc.new"; fi
+  if ! cmp -s "$new" "$rc"; then chmod 0644 "$new" && mv "$new" "$rc"; log "wrote $rc"; else rm "$new"; fi
+}
+
+# Terraform's plugin cache is not safe for concurrent writers: fill it once here, so the test tiers
+# that run side by side (make test) only ever read it.
+terraform_plugin_cache() {
+  local work
+  if [ -d "$CACHE/tf-plugin-cache/registry.terraform.io/hashicorp/aws/$AWS_PROVIDER_VERSION" ]; then return; fi
+  log "filling the Terraform plugin cache with hashicorp/aws $AWS_PROVIDER_VERSION"
+  work=$(mktemp -d)
+  printf 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "%s" }\n  }\n}\n' "$AWS_PROVIDER_VERSION" > "$work/main.tf"
+  (cd "$work" && TF_CLI_CONFIG_FILE="$CACHE/terraformrc" PATH="$CACHE/bin:$PATH" terraform init -backend=false -input=false > init.log 2>&1) || { cat "$work/init.log" >&2; rm -rf "$work"; return 1; }
+  rm -rf "$work"
 }
 
 # Builds a Go command at a pinned version into a file. Not `go install <module>@<version>`: that also
@@ -188,7 +201,7 @@ main() {
     node) npm_packages ;;
     checkov) python_venv checkov "checkov==$CHECKOV_VERSION" checkov ;;
     moto) python_venv moto "moto[server]==$MOTO_VERSION" moto_server ;;
-    terraform) terraform_cli; terraform_cli_config ;;
+    terraform) terraform_cli; terraform_cli_config; terraform_plugin_cache ;;
     terraform-docs) terraform_docs ;;
     tflint) tflint_and_aws_ruleset ;;
     redis) redis ;;
@@ -198,6 +211,7 @@ main() {
       python_venv moto "moto[server]==$MOTO_VERSION" moto_server
       terraform_cli
       terraform_cli_config
+      terraform_plugin_cache
       terraform_docs
       tflint_and_aws_ruleset
       redis
