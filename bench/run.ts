@@ -11,6 +11,7 @@ interface Run {
   rowsPerSecond: number;
   cpuSeconds: number;
   peakRssMb: number;
+  liveHeapMb?: number;
   batchWriteCalls?: number;
   rejected?: number;
 }
@@ -25,8 +26,8 @@ const median = (values: number[]) => {
 const bundle = '.cache/bench/etl-core.cjs';
 await build({ entryPoints: ['bench/etl-core.ts'], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, mainFields: ['module', 'main'], logLevel: 'error' });
 
-const run = (mode: string, megabytes: number): Run =>
-  JSON.parse(execFileSync(process.execPath, [bundle, mode, String(megabytes)], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } }).trim().split('\n').pop()!) as Run;
+const run = (mode: string, megabytes: number, nodeFlags: string[] = []): Run =>
+  JSON.parse(execFileSync(process.execPath, ['--expose-gc', ...nodeFlags, bundle, mode, String(megabytes)], { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } }).trim().split('\n').pop()!) as Run;
 
 const notes = await notesCalls();
 console.log('notes pipeline (stream batches of 100 records, 80% needing a count):');
@@ -59,8 +60,21 @@ console.log(`  ratio core / csv-parse    ${ratio.toFixed(2).padStart(10)}  (by C
 const loaded = coreSmall.rows - (coreSmall.rejected ?? 0);
 console.log(`  DynamoDB calls per row    ${((coreSmall.batchWriteCalls ?? 0) / loaded).toFixed(4).padStart(10)}  (${coreSmall.batchWriteCalls} BatchWriteItem calls for ${loaded.toLocaleString('en')} loaded rows)`);
 
+const middle = Number(process.env.BENCH_MIDDLE_MB ?? 100);
+const coreMiddle = run('core', middle);
 const coreLarge = run('core', large);
+const live = (r: Run) => (r.liveHeapMb === undefined ? '' : `  live heap after a full GC ${r.liveHeapMb} MB`);
 console.log(`\npeak memory (RSS) of the full core:`);
 const smallPeak = median(coreRuns.map((r) => r.peakRssMb));
-console.log(`  ${String(small).padStart(5)} MB file  ${String(smallPeak).padStart(6)} MB  (median of ${pairs}; ${median(coreRuns.map((r) => r.seconds)).toFixed(1)} s)`);
-console.log(`  ${String(large).padStart(5)} MB file  ${String(coreLarge.peakRssMb).padStart(6)} MB  (${coreLarge.seconds.toFixed(1)} s, ${coreLarge.rowsPerSecond.toLocaleString('en')} rows/s)  ratio ${(coreLarge.peakRssMb / smallPeak).toFixed(2)}`);
+console.log(`  ${String(small).padStart(5)} MB file  ${String(smallPeak).padStart(6)} MB  (median of ${pairs}; ${median(coreRuns.map((r) => r.seconds)).toFixed(1)} s)${live(coreSmall)}`);
+console.log(`  ${String(middle).padStart(5)} MB file  ${String(coreMiddle.peakRssMb).padStart(6)} MB  (${coreMiddle.seconds.toFixed(1)} s)${live(coreMiddle)}`);
+console.log(`  ${String(large).padStart(5)} MB file  ${String(coreLarge.peakRssMb).padStart(6)} MB  (${coreLarge.seconds.toFixed(1)} s, ${coreLarge.rowsPerSecond.toLocaleString('en')} rows/s)  ratio ${(coreLarge.peakRssMb / smallPeak).toFixed(2)}${live(coreLarge)}`);
+
+// Lambda's Node bootstrap starts node with heap flags derived from the function's memory (a tenth for
+// the young generation, the rest for the old): measured here for the loader's default 1,024 MB.
+const lambdaMemoryMb = 1024;
+const lambdaFlags = [`--max-semi-space-size=${Math.floor(lambdaMemoryMb / 10 / 2)}`, `--max-old-space-size=${lambdaMemoryMb - Math.floor(lambdaMemoryMb / 10)}`];
+const lambdaSmall = run('core', small, lambdaFlags);
+const lambdaLarge = run('core', Number(process.env.BENCH_LAMBDA_MB ?? 200), lambdaFlags);
+console.log(`  with Lambda's heap flags for ${lambdaMemoryMb} MB (${lambdaFlags.join(' ')}):`);
+for (const r of [lambdaSmall, lambdaLarge]) console.log(`  ${String(r.megabytes).padStart(5)} MB file  ${String(r.peakRssMb).padStart(6)} MB  (${r.seconds.toFixed(1)} s)${live(r)}`);
