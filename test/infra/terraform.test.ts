@@ -1,29 +1,71 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
 
 const repoRoot = process.cwd();
 const infraDir = join(repoRoot, 'infra');
 
-function run(command: string, args: string[], cwd: string): { status: number; stdout: string; output: string } {
-  const result = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    // BC_SKIP_MAPPING stops checkov from fetching guideline links from the internet.
-    // TFLINT_PLUGIN_DIR: where scripts/setup.sh installs the AWS ruleset.
-    env: {
-      TFLINT_PLUGIN_DIR: join(repoRoot, '.cache/tflint.d/plugins'),
-      ...process.env,
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      BC_SKIP_MAPPING: 'TRUE',
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status ?? 1, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
+interface RunResult {
+  status: number;
+  stdout: string;
+  output: string;
 }
+
+function run(command: string, args: string[], cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      // BC_SKIP_MAPPING stops checkov from fetching guideline links from the internet.
+      // TFLINT_PLUGIN_DIR: where scripts/setup.sh installs the AWS ruleset.
+      env: {
+        TFLINT_PLUGIN_DIR: join(repoRoot, '.cache/tflint.d/plugins'),
+        ...process.env,
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: '0',
+        BC_SKIP_MAPPING: 'TRUE',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ status: code ?? 1, stdout, output: `${stdout}${stderr}` }));
+  });
+}
+
+/**
+ * Runs the queued jobs at most `limit` at a time, in the order queued. The gates are independent processes
+ * (each Terraform configuration has its own .terraform folder; the plugin cache is only read, setup fills
+ * it), most of them single-threaded for much of their run, so two at a time use both cores.
+ */
+function jobQueue(limit: number) {
+  const waiting: (() => void)[] = [];
+  let running = 0;
+  const next = () => {
+    if (running >= limit) return;
+    const start = waiting.shift();
+    if (start) start();
+  };
+  return <T>(job: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      waiting.push(() => {
+        running += 1;
+        job().then(resolve, reject).finally(() => {
+          running -= 1;
+          next();
+        });
+      });
+      next();
+    });
+}
+
+/** INFRA_JOBS overrides how many gates run at once (1 = one after the other, as before). */
+const jobs = Number(process.env.INFRA_JOBS ?? availableParallelism());
+if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`INFRA_JOBS must be a positive integer, got ${process.env.INFRA_JOBS}`);
 
 /** Every Terraform configuration: the root stack and each folder with a versions.tf below it. */
 function terraformConfigurations(dir: string): string[] {
@@ -52,8 +94,84 @@ function tool(variable: string, name: string): string {
   return path;
 }
 
+/** How many module blocks a configuration instantiates through local sources, counting theirs too. */
+function modulesCalled(dir: string): number {
+  const sources = readdirSync(dir)
+    .filter((file) => file.endsWith('.tf'))
+    .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/^\s*source\s*=\s*"(\.\.?\/[^"]+)"/gm)].map((match) => match[1]!));
+  return sources.reduce((count, source) => count + 1 + modulesCalled(join(dir, source)), 0);
+}
+
+interface ConfigurationRuns {
+  init: RunResult;
+  validate?: RunResult;
+  /** Only for a configuration with a tests folder whose init succeeded. */
+  test?: RunResult;
+}
+
 describe('infra gates', function () {
   const configurations = terraformConfigurations(infraDir);
+  const nameOf = (dir: string) => relative(infraDir, dir) || 'root';
+  const queue = jobQueue(jobs);
+  // Every gate is queued once, when its first test asks for it; each test then asserts on its own results.
+  const started = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, job: () => Promise<T>): Promise<T> => {
+    if (!started.has(key)) {
+      const promise = queue(job);
+      promise.catch(() => undefined); // a failure is reported by the test that awaits it
+      started.set(key, promise);
+    }
+    return started.get(key) as Promise<T>;
+  };
+
+  const gates = {
+    fmt: () => once('fmt', () => run('terraform', ['fmt', '-check', '-recursive', '-diff'], infraDir)),
+    // init, validate and test share the configuration's .terraform folder: one after the other.
+    configuration: (dir: string) =>
+      once(`configuration ${dir}`, async (): Promise<ConfigurationRuns> => {
+        const init = await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], dir);
+        if (init.status !== 0) return { init };
+        const validate = await run('terraform', ['validate', '-no-color'], dir);
+        const test = existsSync(join(dir, 'tests')) ? await run('terraform', ['test', '-no-color'], dir) : undefined;
+        return { init, validate, test };
+      }),
+    terraformDocs: () =>
+      once('terraform-docs', async () => {
+        const terraformDocs = tool('TERRAFORM_DOCS_BIN', 'terraform-docs');
+        const stale: string[] = [];
+        for (const dir of documentedModules()) {
+          const check = await run(terraformDocs, ['--config', join(repoRoot, '.terraform-docs.yml'), '--output-check', dir], repoRoot);
+          if (check.status !== 0) stale.push(`${relative(repoRoot, dir)}: ${check.output.trim()}`);
+        }
+        return stale;
+      }),
+    tflint: () =>
+      once('tflint', async () => {
+        const tflint = tool('TFLINT_BIN', 'tflint');
+        const config = `--config=${join(repoRoot, '.tflint.hcl')}`;
+        const version = await run(tflint, ['--version', config], infraDir);
+        const lint = await run(tflint, ['--recursive', config, '--format=compact', '--no-color'], infraDir);
+        return { version, lint };
+      }),
+    checkov: () =>
+      once('checkov', async () => {
+        const checkov = process.env.CHECKOV_BIN ?? join(repoRoot, '.cache/venv-checkov/bin/checkov');
+        expect(existsSync(checkov), `checkov not found at ${checkov}: run make setup`).to.equal(true);
+        return run(checkov, ['--config-file', '.checkov.yaml', '--output', 'json'], repoRoot);
+      }),
+  };
+
+  before(function () {
+    // Queue everything now: the longest single gate (checkov) first so that it does not finish alone at the
+    // end, then the others in the order the tests ask for them, the largest configurations (most modules
+    // called, directly or not: the stack, then the pipelines) first.
+    gates.checkov();
+    gates.fmt();
+    gates.terraformDocs();
+    gates.tflint();
+    const size = new Map(configurations.map((dir) => [dir, modulesCalled(dir)]));
+    for (const dir of [...configurations].sort((a, b) => size.get(b)! - size.get(a)!)) gates.configuration(dir);
+  });
 
   it('finds the root stack and every module', function () {
     const names = configurations.map((dir) => relative(infraDir, dir) || '.');
@@ -72,53 +190,44 @@ describe('infra gates', function () {
     ]);
   });
 
-  it('terraform fmt -check finds nothing to reformat', function () {
-    const { status, output } = run('terraform', ['fmt', '-check', '-recursive', '-diff'], infraDir);
+  it('terraform fmt -check finds nothing to reformat', async function () {
+    const { status, output } = await gates.fmt();
     expect(status, `files need terraform fmt:\n${output}`).to.equal(0);
   });
 
   describe('terraform validate', function () {
     for (const dir of configurations) {
-      const name = relative(infraDir, dir) || 'root';
-      it(`${name} is valid`, function () {
-        const init = run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], dir);
+      const name = nameOf(dir);
+      it(`${name} is valid`, async function () {
+        const { init, validate } = await gates.configuration(dir);
         expect(init.status, `terraform init failed in ${name}:\n${init.output}`).to.equal(0);
-        const validate = run('terraform', ['validate', '-no-color'], dir);
-        expect(validate.status, `terraform validate failed in ${name}:\n${validate.output}`).to.equal(0);
+        expect(validate?.status, `terraform validate failed in ${name}:\n${validate?.output}`).to.equal(0);
       });
 
       if (existsSync(join(dir, 'tests'))) {
-        it(`${name} passes its terraform tests`, function () {
-          const test = run('terraform', ['test', '-no-color'], dir);
-          expect(test.status, `terraform test failed in ${name}:\n${test.output}`).to.equal(0);
-          expect(test.output).to.match(/Success! \d+ passed, 0 failed/);
+        it(`${name} passes its terraform tests`, async function () {
+          const { init, test } = await gates.configuration(dir);
+          expect(init.status, `terraform init failed in ${name} (no test run):\n${init.output}`).to.equal(0);
+          expect(test?.status, `terraform test failed in ${name}:\n${test?.output}`).to.equal(0);
+          expect(test?.output).to.match(/Success! \d+ passed, 0 failed/);
         });
       }
     }
   });
 
-  it('module READMEs carry the tables terraform-docs writes today', function () {
-    const terraformDocs = tool('TERRAFORM_DOCS_BIN', 'terraform-docs');
-    const stale = documentedModules().flatMap((dir) => {
-      const check = run(terraformDocs, ['--config', join(repoRoot, '.terraform-docs.yml'), '--output-check', dir], repoRoot);
-      return check.status === 0 ? [] : [`${relative(repoRoot, dir)}: ${check.output.trim()}`];
-    });
+  it('module READMEs carry the tables terraform-docs writes today', async function () {
+    const stale = await gates.terraformDocs();
     expect(stale, 'stale README tables (run make docs)').to.deep.equal([]);
   });
 
-  it('tflint with the AWS ruleset finds nothing in any configuration', function () {
-    const tflint = tool('TFLINT_BIN', 'tflint');
-    const config = `--config=${join(repoRoot, '.tflint.hcl')}`;
-    const version = run(tflint, ['--version', config], infraDir);
+  it('tflint with the AWS ruleset finds nothing in any configuration', async function () {
+    const { version, lint } = await gates.tflint();
     expect(version.output, 'the AWS ruleset is not loaded').to.match(/\+ ruleset\.aws \(\d+\.\d+\.\d+\)/);
-    const lint = run(tflint, ['--recursive', config, '--format=compact', '--no-color'], infraDir);
     expect(lint.status, `tflint findings:\n${lint.output}`).to.equal(0);
   });
 
-  it('checkov finds no failed check', function () {
-    const checkov = process.env.CHECKOV_BIN ?? join(repoRoot, '.cache/venv-checkov/bin/checkov');
-    expect(existsSync(checkov), `checkov not found at ${checkov}: run make setup`).to.equal(true);
-    const { stdout, output } = run(checkov, ['--config-file', '.checkov.yaml', '--output', 'json'], repoRoot);
+  it('checkov finds no failed check', async function () {
+    const { stdout, output } = await gates.checkov();
     expect(stdout.trim().startsWith('{'), `checkov printed no report:\n${output}`).to.equal(true);
     const report = JSON.parse(stdout) as {
       summary: { passed: number; failed: number; skipped: number };
