@@ -115,9 +115,18 @@ describe('infra gates', function () {
   const queue = jobQueue(jobs);
   // Every gate is queued once, when its first test asks for it; each test then asserts on its own results.
   const started = new Map<string, Promise<unknown>>();
+  // A test's duration includes its wait in the queue; each gate's own time is printed after the tests.
+  const seconds = new Map<string, number>();
   const once = <T>(key: string, job: () => Promise<T>): Promise<T> => {
     if (!started.has(key)) {
-      const promise = queue(job);
+      const promise = queue(async () => {
+        const start = Date.now();
+        try {
+          return await job();
+        } finally {
+          seconds.set(key, (Date.now() - start) / 1000);
+        }
+      });
       promise.catch(() => undefined); // a failure is reported by the test that awaits it
       started.set(key, promise);
     }
@@ -128,7 +137,7 @@ describe('infra gates', function () {
     fmt: () => once('fmt', () => run('terraform', ['fmt', '-check', '-recursive', '-diff'], infraDir)),
     // init, validate and test share the configuration's .terraform folder: one after the other.
     configuration: (dir: string) =>
-      once(`configuration ${dir}`, async (): Promise<ConfigurationRuns> => {
+      once(`terraform ${nameOf(dir)}`, async (): Promise<ConfigurationRuns> => {
         const init = await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], dir);
         if (init.status !== 0) return { init };
         const validate = await run('terraform', ['validate', '-no-color'], dir);
@@ -171,6 +180,11 @@ describe('infra gates', function () {
     gates.tflint();
     const size = new Map(configurations.map((dir) => [dir, modulesCalled(dir)]));
     for (const dir of [...configurations].sort((a, b) => size.get(b)! - size.get(a)!)) gates.configuration(dir);
+  });
+
+  after(function () {
+    const slowest = [...seconds].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    console.log(`      ${jobs} at a time; slowest gates: ${slowest.map(([key, s]) => `${key} ${s.toFixed(1)} s`).join(', ')}`);
   });
 
   it('finds the root stack and every module', function () {
