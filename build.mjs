@@ -6,7 +6,7 @@
 process.env.TZ = 'UTC'; // fflate writes zip timestamps in local time; see also FIXED_MTIME
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -109,6 +109,15 @@ function serviceClients(metafile) {
 // Single entry, fixed mtime, mode, OS and level: the same code gives the same bytes anywhere.
 const zip = (code) => zipSync({ 'index.js': [code, { mtime: FIXED_MTIME, os: 3, attrs: (FILE_MODE << 16) >>> 0 }] }, { level: 9 });
 
+// make test builds again in one test chain while the other runs functions from dist/: a file is left
+// alone when its bytes are unchanged, and otherwise replaced whole by a rename, never seen half written.
+function replaceFile(path, bytes) {
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return;
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
 const digest = (bytes, encoding) => createHash('sha256').update(bytes).digest(encoding);
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -181,10 +190,10 @@ async function main() {
   mkdirSync(distDir, { recursive: true });
   for (const file of stale) rmSync(join(distDir, file));
   for (const b of built) {
-    writeFileSync(join(distDir, `${b.name}.zip`), b.zip);
-    writeFileSync(join(distDir, `${b.name}.js.map`), b.map);
+    replaceFile(join(distDir, `${b.name}.zip`), b.zip);
+    replaceFile(join(distDir, `${b.name}.js.map`), b.map);
   }
-  writeFileSync(join(distDir, 'manifest.json'), manifest);
+  replaceFile(join(distDir, 'manifest.json'), Buffer.from(manifest));
   console.log(`build: ${artifacts.length} artifact(s) in dist/${stale.length ? `, removed stale ${stale.join(', ')}` : ''}`);
 }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,20 @@ describe('build.mjs', function () {
     }
     const check = build(dir, 'Asia/Tokyo', ['--check']);
     expect(check.status, check.output).to.equal(0);
+  });
+
+  it('a rebuild leaves unchanged files as they are and replaces a changed one whole (a new file, by rename), leaving no temporary file', function () {
+    const inode = (file: string) => statSync(join(dir, 'dist', file)).ino;
+    const before = { zip: inode('demo-hello.zip'), manifest: inode('manifest.json') };
+    expect(build(dir, 'UTC').status).to.equal(0);
+    expect({ zip: inode('demo-hello.zip'), manifest: inode('manifest.json') }, 'same bytes: not rewritten').to.deep.equal(before);
+    const good = readFileSync(zipPath());
+    writeFileSync(zipPath(), 'changed');
+    const changed = inode('demo-hello.zip');
+    expect(build(dir, 'UTC').status).to.equal(0);
+    expect(readFileSync(zipPath()).equals(good)).to.equal(true);
+    expect(inode('demo-hello.zip'), 'replaced by a rename: a reader holding the old file never sees it half written').to.not.equal(changed);
+    expect(readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   });
 
   it('--check fails when dist/ is stale, without touching dist/', function () {
