@@ -18,7 +18,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 # Each test tier is the package.json script of the same name (its timeout and settings live there).
 TEST_RUN := npm run --silent
 
-.PHONY: help local demo bench setup build typecheck test test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount replay generate clean
+.PHONY: help local demo bench setup build typecheck test test-all-but-e2e test-unit test-integration test-e2e test-infra fmt docs lint checkov redrive recount replay generate clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -57,8 +57,15 @@ typecheck: ## Strict TypeScript check of functions, local runtime, scripts, benc
 	@scripts/setup.sh node
 	@npx tsc --noEmit
 
-test: setup typecheck build test-unit test-integration test-e2e test-infra ## Run every test tier and gate
+# Two chains at once on the two cores: the end-to-end tier alone (the longest: the 10,000-event run), and
+# beside it every other tier one after the other (type check, unit, the Terraform/lint/checkov gate,
+# integration). Each chain's output is printed whole when it ends; either failing fails make test.
+test: setup build ## Run every test tier and gate
+	@$(MAKE) --no-print-directory -j2 --output-sync=recurse test-all-but-e2e test-e2e
 	@echo "make test: all tiers passed"
+
+test-all-but-e2e: ## Type check, unit, infra gate and integration tests, one after the other
+	@for tier in typecheck test-unit test-infra test-integration; do $(MAKE) --no-print-directory $$tier; done
 
 test-unit: ## Unit tests (stubbed clients)
 	@scripts/setup.sh node
