@@ -72,17 +72,22 @@ build_provider_mirror() {
 
 # Writes the Terraform CLI config the Makefile exports as TF_CLI_CONFIG_FILE. With a reachable
 # registry it only shares a plugin cache; offline it installs hashicorp/aws from a local mirror.
+# Without a lock file entry (this repository commits none: .gitignore) Terraform 1.4+ installs the
+# provider again and writes it into the cache on every init; make test runs inits side by side, and two
+# writers of one cache entry fail ("failed to create directory ... file exists"). With
+# plugin_cache_may_break_dependency_lock_file the cache filled by setup is only read.
 terraform_cli_config() {
   local rc="$CACHE/terraformrc" mirror new
   mkdir -p "$CACHE/tf-plugin-cache"
   new=$(mktemp "$rc.XXXXXX") # make test's two chains may run this at the same time
   if registry_reachable; then
-    printf 'plugin_cache_dir = "%s"\n' "$CACHE/tf-plugin-cache" > "$new"
+    printf 'plugin_cache_dir = "%s"\nplugin_cache_may_break_dependency_lock_file = true\n' "$CACHE/tf-plugin-cache" > "$new"
   else
     mirror=$(find_provider_mirror)
     if [ -z "$mirror" ]; then build_provider_mirror; mirror="$CACHE/provider-mirror"; fi
     cat > "$new" <<RC
 plugin_cache_dir = "$CACHE/tf-plugin-cache"
+plugin_cache_may_break_dependency_lock_file = true
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
