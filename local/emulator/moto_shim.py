@@ -721,6 +721,44 @@ sqs_models.SQSBackend.is_message_valid_based_on_retention_period = _retention_ch
 sqs_models.SQSBackend.get_queue_attributes = _get_queue_attributes_computed_once
 
 
+# --- SQS batch deletes in one pass -------------------------------------------------------------------
+# DeleteMessageBatch deletes its entries one at a time, and each walks every message of the queue twice
+# (once to check the receipt handle, once to rebuild the list without it): 20 walks for a batch of 10,
+# the emulator's largest cost (9%) in the 10,000-event streaming run once the receive was fixed. One walk
+# finds every entry's message; the answers are moto's (a handle already deleted succeeds again, a handle
+# no message ever had fails with ReceiptHandleIsInvalid, the rest of the batch is still deleted).
+def _delete_message_batch_in_one_pass(self, queue_name, receipts):  # type: ignore[no-untyped-def]
+    queue = self.get_queue(queue_name)
+    wanted = {entry["ReceiptHandle"] for entry in receipts} - queue.deleted_messages
+    if wanted:
+        kept = []
+        for message in queue._messages:
+            handles = message.all_receipt_handles
+            if wanted.isdisjoint(handles):
+                kept.append(message)
+                continue
+            queue.pending_messages.discard(message)
+            queue.deleted_messages.update(handles)
+        queue._messages = kept
+    success, errors = [], []
+    for entry in receipts:
+        if entry["ReceiptHandle"] in queue.deleted_messages:
+            success.append(entry["Id"])
+        else:
+            errors.append(
+                {
+                    "Id": entry["Id"],
+                    "SenderFault": True,
+                    "Code": "ReceiptHandleIsInvalid",
+                    "Message": f'The input receipt handle "{entry["ReceiptHandle"]}" is not a valid receipt handle.',
+                }
+            )
+    return success, errors
+
+
+sqs_models.SQSBackend.delete_message_batch = _delete_message_batch_in_one_pass
+
+
 # --- EventBridge input paths parsed once --------------------------------------------------------------
 # Every rule target of every event (the bus archive's rule included) goes through moto's input template,
 # which parses its six default JSONPath expressions with a new parser each time (ply builds its lexer and

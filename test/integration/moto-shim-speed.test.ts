@@ -11,6 +11,9 @@ interface EmulatorWork {
   received: number;
   queueAttributesPerReceive: number;
   jsonPathParsersForFiftyEvents: number;
+  messageVisitsPerDeleteBatch: number;
+  messagesQueuedAtDelete: number;
+  deleteBatch: { successful: string[]; failed: string[]; messagesDeleted: number };
 }
 
 /** The work counted by fixtures/moto-shim-work/count_work.py, in moto's own models, with or without the shim. */
@@ -56,6 +59,18 @@ describe('moto shim: emulator work the local stack relies on not growing', funct
       (e: Error) => e,
     );
     expect(error?.name).to.match(/InvalidAttributeName/);
+  });
+
+  it('DeleteMessageBatch of 11 entries looks at each queued message once and answers as moto does (moto: twice per entry)', function () {
+    const shimmed = emulatorWork(true, 30);
+    const unshimmed = emulatorWork(false, 3);
+    // Seven fresh handles, one already deleted, a message's old and new handle, and one no message had.
+    const expected = { successful: ['new', 'old', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'], failed: ['bogus:ReceiptHandleIsInvalid:true'], messagesDeleted: 8 };
+    expect(shimmed.deleteBatch, 'with the shim').to.deep.equal(expected);
+    expect(unshimmed.deleteBatch, 'moto without the shim').to.deep.equal(expected);
+    expect(shimmed.messagesQueuedAtDelete).to.equal(299);
+    expect(shimmed.messageVisitsPerDeleteBatch, 'messages looked at, with the shim').to.be.at.most(shimmed.messagesQueuedAtDelete);
+    expect(unshimmed.messageVisitsPerDeleteBatch, 'without the shim').to.be.at.least(5 * unshimmed.messagesQueuedAtDelete);
   });
 
   it('PutEvents to a bus with an archive builds no JSONPath parser once its expressions were parsed (moto: six per target per event)', function () {
