@@ -13,7 +13,7 @@ interface RunResult {
   output: string;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<RunResult> {
+function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
@@ -22,6 +22,7 @@ function run(command: string, args: string[], cwd: string): Promise<RunResult> {
       env: {
         TFLINT_PLUGIN_DIR: join(repoRoot, '.cache/tflint.d/plugins'),
         ...process.env,
+        ...extraEnv,
         TF_IN_AUTOMATION: '1',
         TF_INPUT: '0',
         BC_SKIP_MAPPING: 'TRUE',
@@ -61,6 +62,49 @@ function jobQueue(limit: number) {
       });
       next();
     });
+}
+
+/**
+ * Terraform starts the AWS provider (a 700 MB binary) anew for `validate` and for every step of every `run`
+ * block: 47 starts and 18 of the 19 CPU-seconds of one module's tests. Every test file mocks the provider,
+ * so only its schema and validation are used, and one provider process per configuration can serve them
+ * all: Terraform attaches to a provider it did not start when TF_REATTACH_PROVIDERS names it (the plugin
+ * protocol's debug mode, `-debug`, prints that value). The binary is the one `terraform init` selected.
+ */
+async function withProviderServer<T>(dir: string, work: (env: Record<string, string>) => Promise<T>): Promise<T> {
+  const providers = join(dir, '.terraform/providers/registry.terraform.io/hashicorp/aws');
+  const version = existsSync(providers) ? readdirSync(providers)[0] : undefined;
+  const platformDir = version && join(providers, version, readdirSync(join(providers, version))[0]!);
+  const binary = platformDir && readdirSync(platformDir).find((file) => file.startsWith('terraform-provider-aws'));
+  if (!platformDir || !binary) return work({}); // no AWS provider installed here: Terraform starts what it needs
+  const server = spawn(join(platformDir, binary), ['-debug'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  try {
+    const reattach = await new Promise<string>((resolve, reject) => {
+      let printed = '';
+      const timer = setTimeout(() => reject(new Error(`the AWS provider printed no TF_REATTACH_PROVIDERS within 60 s:\n${printed}`)), 60_000);
+      const read = (chunk: Buffer) => {
+        printed += chunk.toString('utf8');
+        const found = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(printed);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[1]!);
+        }
+      };
+      server.stdout.on('data', read);
+      server.stderr.on('data', read);
+      server.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the AWS provider exited (${code}) before it could serve:\n${printed}`));
+      });
+    });
+    return await work({ TF_REATTACH_PROVIDERS: reattach });
+  } finally {
+    server.kill('SIGINT');
+    const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  }
 }
 
 /** INFRA_JOBS overrides how many gates run at once (1 = one after the other, as before). */
@@ -140,9 +184,11 @@ describe('infra gates', function () {
       once(`terraform ${nameOf(dir)}`, async (): Promise<ConfigurationRuns> => {
         const init = await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], dir);
         if (init.status !== 0) return { init };
-        const validate = await run('terraform', ['validate', '-no-color'], dir);
-        const test = existsSync(join(dir, 'tests')) ? await run('terraform', ['test', '-no-color'], dir) : undefined;
-        return { init, validate, test };
+        return withProviderServer(dir, async (env) => {
+          const validate = await run('terraform', ['validate', '-no-color'], dir, env);
+          const test = existsSync(join(dir, 'tests')) ? await run('terraform', ['test', '-no-color'], dir, env) : undefined;
+          return { init, validate, test };
+        });
       }),
     terraformDocs: () =>
       once('terraform-docs', async () => {
