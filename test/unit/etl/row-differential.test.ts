@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { schema as sampleSchema } from '../../../functions/etl/schema';
 import type { CsvSchema, Item } from '../../../functions/etl/schema-types';
-import { compileSchema } from '../../../functions/etl/compile-schema';
+import { compileSchema, wireItem } from '../../../functions/etl/compile-schema';
 import { seededRandom } from '../../../scripts/lib/seeded-random';
 import { goodRow, HEADER } from '../../support/etl-fixtures';
 import { validateRow as referenceRow, type RowResult } from './reference/validate-v1';
@@ -186,5 +186,17 @@ describe('compiled schema = the declared-schema interpreter it replaces (differe
     const fresh = { ...schema, columns: { v: { type: 'string' as const, pattern: /a/g } } };
     const compiled = compileSchema(fresh);
     expect(rows.map((row) => shapeOf(compiled.row(row)))).to.deep.equal(reference);
+  });
+});
+
+describe('wireItem numbers = marshall numbers', function () {
+  it('writes every number (fractions, exponents, -0, the smallest and the safe-integer edges) as marshall does', function () {
+    const random = seededRandom(13);
+    const edges = [0, -0, 1, -1, 0.5, -1.5, 0.1 + 0.2, 1e-7, 1.5e-7, 123456.789, 5e-324, 2.2250738585072014e-308, 1e21 / 1e6, 4503599627370495.5, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, Number.EPSILON, 1 / 3, -2 / 3];
+    const randoms = Array.from({ length: 5000 }, (_, i) => {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15);
+      return i % 3 === 0 ? Math.round(x * 100) / 100 : x;
+    });
+    for (const n of [...edges, ...randoms]) expect(wireItem({ n }), String(n)).to.deep.equal(marshall({ n }));
   });
 });
