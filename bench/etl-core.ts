@@ -20,7 +20,7 @@ async function csvParseAlone(): Promise<{ rows: number }> {
 }
 
 /**
- * A real client (lib-storage reads its configuration) whose send answers by command name and keeps
+ * A real client whose send answers by command name and keeps
  * nothing: a mock library's call history would hold every batch and make memory grow.
  */
 function stubClient<T extends { send: unknown }>(client: T, answers: [Function, () => unknown][]): T {

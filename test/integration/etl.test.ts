@@ -10,9 +10,10 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadFile, type EtlConfig, type EtlDeps } from '../../functions/etl/load-file';
 import { parseQueueMessage } from '../../functions/etl/s3-events';
+import { compiledSchema } from '../../functions/etl/compile-schema';
 import { schema } from '../../functions/etl/schema';
 import { sweep } from '../../functions/etl/sweep';
-import { badRow, csvOf, goodRow } from '../support/etl-fixtures';
+import { badRow, csvOf, goodRow, HEADER } from '../support/etl-fixtures';
 import { createEtlResources } from '../support/etl-moto';
 import { useMoto } from '../support/moto';
 
@@ -109,6 +110,32 @@ describe('ETL against real S3, SQS and DynamoDB (moto)', function () {
     expect(throttledCalls).to.equal(5);
     expect(outcome.status).to.equal('loaded');
     expect(await tableCount('ORD-15')).to.equal(120);
+  });
+
+  it('quarantines more than a 5 MiB part of rejected rows as one multipart object, byte for byte (multi-byte text across part boundaries)', async function () {
+    const header = HEADER.split(',');
+    const rows = Array.from({ length: 6_000 }, (_, n) => `ORD-${100000 + n},1,not-an-email,SKU-1,2,1.5,EUR,2026-11-01,no,${'Zoë € 日本 '.repeat(40 + (n % 7))},PAID`);
+    const file = await upload('incoming/many-rejects.csv', csvOf(rows));
+    const compiled = compiledSchema(schema);
+    const expected = rows
+      .map((row, n) => {
+        const values = Object.fromEntries(row.split(',').map((value, i) => [header[i]!, value]));
+        const result = compiled.row(values);
+        if (result.kind !== 'rejected') throw new Error('every row must be rejected');
+        return `${JSON.stringify({ line: n + 2, reasons: result.reasons, values })}\n`;
+      })
+      .join('');
+    expect(Buffer.byteLength(expected)).to.be.above(5 * 1024 * 1024 + 1);
+
+    const outcome = await loadFile(deps(), file);
+
+    expect(outcome.status).to.equal('loaded');
+    if (outcome.status !== 'loaded') return;
+    expect(outcome.counts).to.deep.include({ read: rows.length, rejected: rows.length });
+    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: outcome.quarantineKeys[0]! }));
+    expect(object.ETag).to.match(/-2"$/); // a multipart object of two parts
+    expect(object.ContentType).to.equal('application/x-ndjson');
+    expect(Buffer.from(await object.Body!.transformToByteArray()).equals(Buffer.from(expected))).to.equal(true);
   });
 
   it('finds a file under a key with spaces, plus signs and unicode from its real S3 notification', async function () {

@@ -56,7 +56,7 @@ async function expectedLoad(schema: CsvSchema, file: Buffer): Promise<Observed &
   return { table, quarantine, counts, boundaries };
 }
 
-/** A real client whose send answers by command name (lib-storage reads the client's configuration). */
+/** A real client whose send answers by command name. */
 function stub<T extends { send: unknown }>(client: T, answer: (command: object) => unknown): T {
   return Object.assign(client, { send: async (command: object) => answer(command) });
 }
