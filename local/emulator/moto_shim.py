@@ -759,6 +759,55 @@ def _delete_message_batch_in_one_pass(self, queue_name, receipts):  # type: igno
 sqs_models.SQSBackend.delete_message_batch = _delete_message_batch_in_one_pass
 
 
+# --- SQS FIFO deduplication without walking the queue ------------------------------------------------
+# Each message sent to a FIFO queue is compared with every message the queue holds (9% of the emulator's
+# busy time in the 10,000-event streaming run). Each queue now remembers the deduplication ids it accepted
+# in the last five minutes, which is also what SQS does: an id stays taken for five minutes after it was
+# accepted even when its message was already received and deleted (moto forgot it with the message).
+# A queue that moto itself feeds to a Lambda event source mapping keeps moto's own path after this check.
+_original_add_message = sqs_models.Queue.add_message
+_DEDUPLICATION_WINDOW_MS = sqs_models.DEDUPLICATION_TIME_IN_SECONDS * 1000
+
+
+def _deduplicated(queue, message):  # type: ignore[no-untyped-def]
+    accepted = queue.__dict__.setdefault("_accepted_deduplication_ids", {})
+    now = message.sent_timestamp
+    while accepted:  # oldest first: an id is re-inserted at the end whenever it is accepted again
+        oldest = next(iter(accepted))
+        if now - accepted[oldest] < _DEDUPLICATION_WINDOW_MS:
+            break
+        del accepted[oldest]
+    if message.deduplication_id in accepted:
+        return True
+    accepted[message.deduplication_id] = now
+    return False
+
+
+def _add_message_deduplicated_by_id(self, message):  # type: ignore[no-untyped-def]
+    if self.fifo_queue and message.deduplication_id is not None:
+        with self._messages_lock:
+            if _deduplicated(self, message):
+                return
+    if self.lambda_event_source_mappings:
+        return _original_add_message(self, message)
+    with self._messages_lock:
+        self._messages.append(message)
+        self._messages_lock.notify_all()
+
+
+sqs_models.Queue.add_message = _add_message_deduplicated_by_id
+
+
+# --- No access log line per request ------------------------------------------------------------------
+# werkzeug logs every request at INFO, and writing those lines through the logging module was 10% of the
+# emulator's busy time in the 10,000-event streaming run. Errors are still logged.
+# LOCAL_EMULATOR_REQUEST_LOG=1 brings the lines back when debugging.
+import logging  # noqa: E402
+
+if os.environ.get("LOCAL_EMULATOR_REQUEST_LOG") != "1":
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
 # --- EventBridge input paths parsed once --------------------------------------------------------------
 # Every rule target of every event (the bus archive's rule included) goes through moto's input template,
 # which parses its six default JSONPath expressions with a new parser each time (ply builds its lexer and

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { motoPython } from '../../local/emulator/moto';
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { motoPython, startMoto } from '../../local/emulator/moto';
 import { useMoto } from '../support/moto';
 
 const repoRoot = join(__dirname, '../..');
@@ -14,6 +15,8 @@ interface EmulatorWork {
   messageVisitsPerDeleteBatch: number;
   messagesQueuedAtDelete: number;
   deleteBatch: { successful: string[]; failed: string[]; messagesDeleted: number };
+  messageVisitsPerFifoSend: number;
+  fifoBodiesAfterResend: string[];
 }
 
 /** The work counted by fixtures/moto-shim-work/count_work.py, in moto's own models, with or without the shim. */
@@ -71,6 +74,38 @@ describe('moto shim: emulator work the local stack relies on not growing', funct
     expect(shimmed.messagesQueuedAtDelete).to.equal(299);
     expect(shimmed.messageVisitsPerDeleteBatch, 'messages looked at, with the shim').to.be.at.most(shimmed.messagesQueuedAtDelete);
     expect(unshimmed.messageVisitsPerDeleteBatch, 'without the shim').to.be.at.least(5 * unshimmed.messagesQueuedAtDelete);
+  });
+
+  it('a FIFO send checks its deduplication id without walking the queue, and an id stays taken for five minutes after its message was deleted, as in SQS (moto: compared with every queued message, and forgot deleted ones)', function () {
+    const shimmed = emulatorWork(true, 30);
+    expect(shimmed.messageVisitsPerFifoSend, 'queued messages looked at by one send, with the shim').to.equal(0);
+    // Resent: the id of a message still queued, the id of one received and deleted, a new id.
+    expect(shimmed.fifoBodiesAfterResend).to.deep.equal(['new again', 'queued']);
+    const unshimmed = emulatorWork(false, 3);
+    expect(unshimmed.messageVisitsPerFifoSend, 'without the shim').to.be.at.least(unshimmed.messagesQueuedAtDelete - 8);
+    expect(unshimmed.fifoBodiesAfterResend, 'moto without the shim delivers the deleted message\'s id again').to.deep.equal(['consumed again', 'new again', 'queued']);
+  });
+
+  it('writes no access log line per request unless LOCAL_EMULATOR_REQUEST_LOG=1', async function () {
+    const requestLines = async (requestLog: boolean) => {
+      const saved = process.env.LOCAL_EMULATOR_REQUEST_LOG;
+      if (requestLog) process.env.LOCAL_EMULATOR_REQUEST_LOG = '1';
+      else delete process.env.LOCAL_EMULATOR_REQUEST_LOG;
+      let output = '';
+      const log = new PassThrough().on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const moto = await startMoto({ log });
+      try {
+        await new SQSClient({ endpoint: moto.endpoint }).send(new ListQueuesCommand({}));
+        await new Promise((resolve) => setTimeout(resolve, 200)); // let the child's output arrive
+      } finally {
+        await moto.stop();
+        if (saved === undefined) delete process.env.LOCAL_EMULATOR_REQUEST_LOG;
+        else process.env.LOCAL_EMULATOR_REQUEST_LOG = saved;
+      }
+      return output.split('\n').filter((line) => /"POST \/ HTTP\/1\.1" 200/.test(line));
+    };
+    expect(await requestLines(false), 'access log lines by default').to.deep.equal([]);
+    expect(await requestLines(true), 'with LOCAL_EMULATOR_REQUEST_LOG=1').to.have.length(1);
   });
 
   it('PutEvents to a bus with an archive builds no JSONPath parser once its expressions were parsed (moto: six per target per event)', function () {
