@@ -37,7 +37,8 @@ export type PlainItem = Record<string, string | number | boolean>;
 export class BatchWriter {
   readonly stats: BatchWriterStats = { items: 0, calls: 0, retries: 0 };
   private batch = new Map<string, WriteRequest>();
-  private readonly inFlight = new Set<Promise<void>>();
+  // An array, not a Set: a long-lived Set reallocates its table in the old generation as calls come and go.
+  private readonly inFlight: Promise<void>[] = [];
   private failure: Error | undefined;
 
   constructor(
@@ -62,13 +63,13 @@ export class BatchWriter {
   private async dispatch(): Promise<void> {
     const requests = [...this.batch.values()];
     this.batch = new Map();
-    while (this.inFlight.size >= (this.options.concurrency ?? 4)) await Promise.race(this.inFlight);
+    while (this.inFlight.length >= (this.options.concurrency ?? 4)) await Promise.race(this.inFlight);
     if (this.failure) throw this.failure;
     const call = this.write(requests).catch((error: Error) => {
       this.failure ??= error;
     });
-    const tracked = call.finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    const tracked = call.finally(() => this.inFlight.splice(this.inFlight.indexOf(tracked), 1));
+    this.inFlight.push(tracked);
   }
 
   private async write(requests: WriteRequest[]): Promise<void> {
