@@ -13,7 +13,9 @@ export const logs: string[] = [];
 
 export const mochaHooks: RootHookObject = {
   async beforeAll(this: Mocha.Context) {
-    this.timeout(300_000);
+    // A cold apply is ~145 s on a quiet machine (the provider's fixed propagation waits); beside the
+    // other make test chain one took 7 minutes.
+    this.timeout(600_000);
     stack = await startLocalStack({ namePrefix: 'e2e', workDir: join(repoRoot, '.cache/e2e'), log: (line) => logs.push(line) });
   },
   async afterAll(this: Mocha.Context) {
