@@ -21,7 +21,7 @@ variable "name_prefix" {
 }
 
 variable "quick_retries" {
-  description = "Short timeouts and receive counts in every pipeline (runtime.quick_retries): e.g. the storage-first processor times out after 3 s (so the visibility timeout is 19 s) and a message is parked after 2 attempts, so a poison message reaches the DLQ in about 40 s instead of 15 minutes; the ETL loader times out after 60 s."
+  description = "Short timeouts and receive counts in every pipeline (runtime.quick_retries): e.g. the storage-first processor times out after 3 s, a failed message is visible again 9 s after it was received (the local runtime polls one batch at a time, so the timeout and a margin are enough) and it is parked after 2 attempts, so a poison message reaches the DLQ in about 20 s instead of 15 minutes; the ETL loader times out after 60 s."
   type        = bool
   default     = true
 }

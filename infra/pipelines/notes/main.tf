@@ -3,9 +3,12 @@ locals {
   tags     = { pipeline = "notes" }
   contract = jsondecode(file("${path.module}/../../../functions/notes/contract.json"))
 
-  # Local runs: a failing count request reaches the DLQ in seconds.
+  # Local runs: a failing count request reaches the DLQ in seconds. AWS wants six timeouts of
+  # visibility (Lambda's pollers overlap and retry); the local runtime polls one batch at a time and
+  # enforces the timeout, so the timeout and a margin are enough there.
   word_count_timeout = var.runtime.quick_retries ? 3 : var.word_count_timeout
   max_receive_count  = var.runtime.quick_retries ? 2 : var.max_receive_count
+  visibility_timeout = var.runtime.quick_retries ? local.word_count_timeout + 5 : 6 * local.word_count_timeout
 }
 
 module "kms" {
@@ -78,7 +81,7 @@ module "queue" {
   source                     = "../../modules/sqs-with-dlq"
   name                       = "${var.name}-word-count"
   kms_key_arn                = module.kms.key_arn
-  visibility_timeout_seconds = 6 * local.word_count_timeout
+  visibility_timeout_seconds = local.visibility_timeout
   max_receive_count          = local.max_receive_count
   tags                       = local.tags
 }

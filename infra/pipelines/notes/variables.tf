@@ -58,7 +58,7 @@ variable "stream_maximum_record_age_seconds" {
 }
 
 variable "word_count_timeout" {
-  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this). runtime.quick_retries uses 3. Validated by the lambda-function module (1-900)."
+  description = "Word-count function timeout in seconds (the queue's visibility timeout is six times this, AWS's rule for Lambda's pollers; with runtime.quick_retries it is this plus 5 s). runtime.quick_retries uses 3. Validated by the lambda-function module (1-900)."
   type        = number
   default     = 30
 }
@@ -137,6 +137,6 @@ variable "runtime" {
 
   validation {
     condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
-    error_message = "runtime.quick_retries (2 receives, 18 s apart) is for the local emulator, whose runtime polls the stream and queue itself: set event_source_mappings_enabled = false with it."
+    error_message = "runtime.quick_retries (2 receives, 8 s apart) is for the local emulator, whose runtime polls the stream and queue itself: set event_source_mappings_enabled = false with it."
   }
 }

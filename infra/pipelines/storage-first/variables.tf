@@ -15,7 +15,7 @@ variable "processor_artifact_path" {
 }
 
 variable "processor_timeout" {
-  description = "Processor timeout in seconds; the queue's visibility timeout is six times this plus the batching window. runtime.quick_retries uses 3."
+  description = "Processor timeout in seconds; the queue's visibility timeout is six times this plus the batching window (AWS's rule for Lambda's pollers). runtime.quick_retries uses 3."
   type        = number
   default     = 30
 
@@ -108,13 +108,13 @@ variable "api_gateway_account_setting_id" {
 }
 
 variable "runtime" {
-  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the processor's event source mapping disabled: the local emulator's runtime polls the queue instead. quick_retries = true times the processor out after 3 s and parks a message after 2 receives (instead of processor_timeout and max_receive_count), so a poison message reaches the DLQ in about 40 s. Both are for the local emulator; AWS deployments keep the defaults."
+  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the processor's event source mapping disabled: the local emulator's runtime polls the queue instead. quick_retries = true times the processor out after 3 s, makes the visibility timeout that plus the batching window and 5 s (the local runtime polls one batch at a time) and parks a message after 2 receives (instead of processor_timeout and max_receive_count), so a poison message reaches the DLQ in about 20 s. Both are for the local emulator; AWS deployments keep the defaults."
   type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })
   default     = {}
   nullable    = false
 
   validation {
     condition     = !(var.runtime.quick_retries && var.runtime.event_source_mappings_enabled)
-    error_message = "runtime.quick_retries (2 receives, 19 s apart) is for the local emulator, whose runtime polls the queue itself: set event_source_mappings_enabled = false with it."
+    error_message = "runtime.quick_retries (2 receives, 9 s apart) is for the local emulator, whose runtime polls the queue itself: set event_source_mappings_enabled = false with it."
   }
 }

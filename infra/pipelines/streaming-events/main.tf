@@ -21,8 +21,11 @@ locals {
   consumer_retries  = var.runtime.quick_retries ? 0 : 2
   consumer_age      = var.runtime.quick_retries ? 60 : 21600
 
-  # Locally a failed FIFO event comes back after six storer timeouts: 30 s instead of 3 minutes.
-  storer_timeout = var.runtime.quick_retries ? 5 : 30
+  # A failed FIFO event comes back after six storer timeouts (AWS's rule: Lambda's pollers overlap and
+  # retry), 3 minutes. Locally after 10 s: the runtime polls one batch at a time and enforces the timeout,
+  # so the timeout and a margin are enough there.
+  storer_timeout     = var.runtime.quick_retries ? 5 : 30
+  visibility_timeout = var.runtime.quick_retries ? local.storer_timeout + 5 : 6 * local.storer_timeout
 }
 
 module "kms" {
@@ -81,7 +84,7 @@ module "queue" {
   fifo                        = true
   content_based_deduplication = false
   kms_key_arn                 = module.kms.key_arn
-  visibility_timeout_seconds  = 6 * local.storer_timeout
+  visibility_timeout_seconds  = local.visibility_timeout
   max_receive_count           = local.max_receive_count
   max_message_size            = local.contract.limits.maxEventBytes
   tags                        = local.tags

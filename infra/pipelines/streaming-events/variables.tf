@@ -116,7 +116,7 @@ variable "alarm_emails" {
 }
 
 variable "runtime" {
-  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the queue and stream mappings disabled: the local emulator's runtime polls them instead. quick_retries = true flushes Firehose's buffers after 1-2 s, times the storer out after 5 s (a failed event is back after 30 s), parks an event after 2 receives, gives up on a stream batch after 2 retries or 60 s and on delivering to the consumer after 2 retries or 60 s, so failures reach their queues while the local emulator runs."
+  description = "Where the pipeline runs (the same object in every pipeline). event_source_mappings_enabled = false creates the queue and stream mappings disabled: the local emulator's runtime polls them instead. quick_retries = true flushes Firehose's buffers after 1-2 s, times the storer out after 5 s (a failed event is back after 10 s: the timeout and a margin, as the local runtime polls one batch at a time), parks an event after 2 receives, gives up on a stream batch after 2 retries or 60 s and on delivering to the consumer after 2 retries or 60 s, so failures reach their queues while the local emulator runs."
   type        = object({ event_source_mappings_enabled = optional(bool, true), quick_retries = optional(bool, false) })
   default     = {}
   nullable    = false

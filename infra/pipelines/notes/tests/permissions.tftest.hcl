@@ -49,8 +49,8 @@ run "runtime_local_quick_retries" {
   }
 
   assert {
-    condition     = !module.forwarder.event_source_mappings["stream"].enabled && !module.word_count.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 6 * 3 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
-    error_message = "infra/local's runtime: both mappings disabled (its runtime polls), a 3 s word count (visibility 18 s) and 2 receives"
+    condition     = !module.forwarder.event_source_mappings["stream"].enabled && !module.word_count.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 3 + 5 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
+    error_message = "infra/local's runtime: both mappings disabled (its runtime polls), a 3 s word count (visibility 8 s) and 2 receives"
   }
 }
 

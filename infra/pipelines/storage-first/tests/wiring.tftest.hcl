@@ -51,8 +51,8 @@ run "runtime_local_quick_retries" {
   }
 
   assert {
-    condition     = !module.processor.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 6 * 3 + 1 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
-    error_message = "infra/local's runtime: the mapping disabled (its runtime polls), a 3 s processor (visibility 19 s) and 2 receives, so a poison message reaches the DLQ in about 40 s"
+    condition     = !module.processor.event_source_mappings["queue"].enabled && module.queue.visibility_timeout_seconds == 3 + 1 + 5 && jsondecode(module.queue.redrive_policy).maxReceiveCount == 2
+    error_message = "infra/local's runtime: the mapping disabled (its runtime polls), a 3 s processor (visibility 9 s) and 2 receives, so a poison message reaches the DLQ in about 20 s"
   }
 }
 

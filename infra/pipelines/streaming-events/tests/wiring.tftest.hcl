@@ -187,9 +187,9 @@ run "runtime_local_quick_retries" {
     condition = (
       !module.function["storer"].event_source_mappings["queue"].enabled && !module.function["emitter"].event_source_mappings["stream"].enabled &&
       module.events.targets["consumer/consumer"].maximum_retry_attempts == 2 && module.events.targets["consumer/consumer"].maximum_event_age_seconds == 60 &&
-      jsondecode(module.queue.redrive_policy).maxReceiveCount == 2 && module.queue.visibility_timeout_seconds == 30
+      jsondecode(module.queue.redrive_policy).maxReceiveCount == 2 && module.queue.visibility_timeout_seconds == 10
     )
-    error_message = "infra/local's runtime polls the mappings itself, retries a FIFO event after 30 s and gives up within a minute"
+    error_message = "infra/local's runtime polls the mappings itself, retries a FIFO event after 10 s and gives up within a minute"
   }
 }
 
