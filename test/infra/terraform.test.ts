@@ -77,15 +77,20 @@ async function withProviderServer<T>(dir: string, work: (env: Record<string, str
   const platformDir = version && join(providers, version, readdirSync(join(providers, version))[0]!);
   const binary = platformDir && readdirSync(platformDir).find((file) => file.startsWith('terraform-provider-aws'));
   if (!platformDir || !binary) return work({}); // no AWS provider installed here: Terraform starts what it needs
-  const server = spawn(join(platformDir, binary), ['-debug'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // In debug mode the provider logs every request at trace level (26 MB for the stack's tests) unless told not to.
+  const quiet = { TF_LOG: 'off', TF_LOG_PROVIDER: 'off', TF_LOG_SDK: 'off', TF_LOG_SDK_PROTO: 'off', TF_LOG_SDK_FRAMEWORK: 'off' };
+  const server = spawn(join(platformDir, binary), ['-debug'], { cwd: dir, env: { ...process.env, ...quiet }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   try {
     const reattach = await new Promise<string>((resolve, reject) => {
       let printed = '';
+      let found: RegExpExecArray | null = null;
       const timer = setTimeout(() => reject(new Error(`the AWS provider printed no TF_REATTACH_PROVIDERS within 60 s:\n${printed}`)), 60_000);
+      // Still read (a full pipe would stall the provider), but keep nothing once it is serving.
       const read = (chunk: Buffer) => {
+        if (found) return;
         printed += chunk.toString('utf8');
-        const found = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(printed);
+        found = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(printed);
         if (found) {
           clearTimeout(timer);
           resolve(found[1]!);
