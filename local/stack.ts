@@ -19,7 +19,7 @@ import { startApiServer, type Endpoint } from './gateway/server';
 import { startRedis, type RunningRedis } from './redis-server';
 import { startStateMachineRunner, type ExecutionRecord, type StateMachineRunner, type StateMachineStats } from './step-functions/index';
 import { restoreSnapshot, saveSnapshot, snapshotKey, snapshotPort } from './snapshot';
-import { terraformApply, terraformOutputs, type TerraformOptions } from './terraform';
+import { applyFromScratchWithOneRetry, terraformApply, terraformOutputs, type TerraformOptions } from './terraform';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
@@ -190,7 +190,12 @@ async function deploy(moto: RunningMoto, terraform: TerraformOptions, artifactsD
     }
   }
   log(`[local] emulator on ${moto.endpoint}; terraform apply of infra/local ...`);
-  const report = await terraformApply(terraform);
+  const startOver = async () => {
+    await moto.reset();
+    rmSync(terraform.statePath, { force: true });
+    rmSync(`${terraform.statePath}.backup`, { force: true });
+  };
+  const report = await applyFromScratchWithOneRetry(() => terraformApply(terraform), startOver, log);
   phase.measured(report.initSeconds > 0 ? 'terraform init' : 'terraform init (skipped: initialised for this configuration)', report.initSeconds);
   phase.measured('terraform plan (configuration, data sources)', report.planSeconds);
   const slowest = report.slowest.map((r) => `${r.address.replace(/^module\.stack\.module\./, '')} ${r.seconds} s`).join(', ');

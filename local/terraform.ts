@@ -124,6 +124,23 @@ export async function terraformApply(options: TerraformOptions): Promise<ApplyRe
   };
 }
 
+/**
+ * Runs a fresh apply, and once more from scratch if it fails. On the emulator the AWS provider now and
+ * then loses an answer under load (a transport error after the emulator did the work; the SDK's retry
+ * then meets "already exists", or the call hangs for minutes first): starting again from an empty
+ * emulator and state clears that. A configuration error fails the second apply the same way, so it
+ * still fails the start; the first error is logged either way.
+ */
+export async function applyFromScratchWithOneRetry<T>(apply: () => Promise<T>, startOver: () => Promise<void>, log: (line: string) => void): Promise<T> {
+  try {
+    return await apply();
+  } catch (error) {
+    log(`[local] terraform apply failed; starting over once on an empty emulator and state. The error was: ${(error as Error).message.slice(0, 2000)}`);
+    await startOver();
+    return apply();
+  }
+}
+
 export async function terraformOutputs(options: TerraformOptions): Promise<Record<string, unknown>> {
   const json = await runTerraform(['output', '-json', '-no-color'], options);
   const outputs = JSON.parse(json) as Record<string, { value: unknown }>;

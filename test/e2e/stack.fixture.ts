@@ -14,8 +14,8 @@ export const logs: string[] = [];
 export const mochaHooks: RootHookObject = {
   async beforeAll(this: Mocha.Context) {
     // A cold apply is ~145 s on a quiet machine (the provider's fixed propagation waits); beside the
-    // other make test chain one took 7 minutes.
-    this.timeout(600_000);
+    // other make test chain one took 7 minutes, and a failed one is started over once (local/stack.ts).
+    this.timeout(1_200_000);
     stack = await startLocalStack({ namePrefix: 'e2e', workDir: join(repoRoot, '.cache/e2e'), log: (line) => logs.push(line) });
   },
   async afterAll(this: Mocha.Context) {
