@@ -169,6 +169,12 @@ function phaseTimer(phases: StartupPhase[]) {
 }
 type PhaseTimer = ReturnType<typeof phaseTimer>;
 
+/** A Terraform state and its backup, gone: the state must describe the emulator it is applied to. */
+function removeState(statePath: string): void {
+  rmSync(statePath, { force: true });
+  rmSync(`${statePath}.backup`, { force: true });
+}
+
 /**
  * What infra/local applied to this emulator: the saved snapshot when one matches everything the apply
  * depends on (local/snapshot.ts; LOCAL_REAPPLY=1 skips it), otherwise a full `terraform apply`, then
@@ -192,8 +198,7 @@ async function deploy(moto: RunningMoto, terraform: TerraformOptions, artifactsD
   log(`[local] emulator on ${moto.endpoint}; terraform apply of infra/local ...`);
   const startOver = async () => {
     await moto.reset();
-    rmSync(terraform.statePath, { force: true });
-    rmSync(`${terraform.statePath}.backup`, { force: true });
+    removeState(terraform.statePath);
   };
   const report = await applyFromScratchWithOneRetry(() => terraformApply(terraform), startOver, log);
   phase.measured(report.initSeconds > 0 ? 'terraform init' : 'terraform init (skipped: initialised for this configuration)', report.initSeconds);
@@ -256,8 +261,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     // The state describes resources of the emulator we just started: a fresh emulator, a fresh state.
     const statePath = join(workDir, 'terraform.tfstate');
-    rmSync(statePath, { force: true });
-    rmSync(`${statePath}.backup`, { force: true });
+    removeState(statePath);
     const terraform: TerraformOptions = {
       dir: join(repoRoot, 'infra/local'),
       statePath,
