@@ -17,4 +17,16 @@ describe("the benchmark's generated CSV", function () {
     expect(chunks.length).to.be.above(30);
     expect(Buffer.concat(chunks).toString()).to.equal(expected);
   });
+
+  it('writes the sample rows as before their numbers went through JSON.stringify (same bytes)', function () {
+    const before = {
+      good: (n: number) => `ORD-${String(100000 + n)},1,user${n}@example.com,SKU-${n % 50},${(n % 9) + 1},${(n % 100) + 0.5},EUR,2026-11-${String((n % 28) + 1).padStart(2, '0')},no,"note, with comma",PAID`,
+      bad: (n: number) => `ORD-${String(100000 + n)},1,not-an-email,SKU-1,0,1,EUR,2026-13-01,no,,PAID`,
+    };
+    for (let n = 0; n < 200_000; n += 7) {
+      expect(goodRow(n)).to.equal(before.good(n));
+      expect(badRow(n)).to.equal(before.bad(n));
+    }
+    expect(goodRow(0)).to.equal('ORD-100000,1,user0@example.com,SKU-0,1,0.5,EUR,2026-11-01,no,"note, with comma",PAID');
+  });
 });
