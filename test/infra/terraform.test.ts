@@ -234,9 +234,9 @@ describe('infra gates', function () {
   };
 
   before(function () {
-    // Queue everything now: the longest gates (the checkov scans) first so that it does not finish alone at the
-    // end, then the others in the order the tests ask for them, the largest configurations (most modules
-    // called, directly or not: the stack, then the pipelines) first.
+    // Queue everything now: the two checkov scans first (single-threaded and among the longest, so that
+    // neither finishes alone at the end), then the others in the order the tests ask for them, the largest
+    // configurations (most modules called, directly or not: the stack, then the pipelines) first.
     for (const scan of Object.keys(checkovScans) as CheckovScan[]) gates.checkov(scan);
     gates.fmt();
     gates.terraformDocs();
